@@ -1,0 +1,67 @@
+"""The domain's error tree. `api/problems.py` maps each to the problem+json catalog.
+
+    DomainError
+    ├── InvalidRequest          bad input (400)
+    ├── Unauthorized            missing, malformed, unknown or revoked key (401)
+    ├── InsufficientCredits     not enough available credits (402)
+    ├── NotFound                unknown job, or another account's (404)
+    ├── IdempotencyKeyReused    same key, different body (422)
+    ├── TooManyActiveJobs       plan's concurrency limit (429)
+    └── ServiceUnavailable      orchestration backend unreachable (503)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidRequest(DomainError):
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
+
+
+class Unauthorized(DomainError):
+    pass
+
+
+class InsufficientCredits(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    pass
+
+
+class IdempotencyKeyReused(DomainError):
+    pass
+
+
+class TooManyActiveJobs(DomainError):
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ServiceUnavailable(DomainError):
+    pass
+
+
+class PayloadTooLarge(DomainError):
+    pass
+
+
+class UnsupportedMediaType(DomainError):
+    pass

@@ -1,0 +1,1 @@
+"""Side-effecting infrastructure: settings, database, credit ledger, accounts, storage."""

@@ -1,0 +1,76 @@
+"""One settings object, read from the environment. Refuses development secrets in production."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Field(default=Path("data"), alias="CREATIVE_SAAS_DATA_DIR")
+    database_url: str | None = None
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "creative-jobs"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    # Absolute base for image URLs; derived from the request when unset.
+    public_base_url: str | None = None
+
+    storage_backend: Literal["local", "s3"] = "local"
+    storage_dir: Path | None = None
+    url_signing_secret: str | None = None
+    image_url_ttl_seconds: int = 7 * 24 * 3600
+
+    worker_max_concurrent_activities: int = 8
+    render_threads: int = 4
+
+    @model_validator(mode="after")
+    def _refuse_dev_defaults_in_production(self) -> Settings:
+        if self.environment == "production":
+            missing = [
+                name
+                for name, value in (
+                    ("DATABASE_URL", self.database_url),
+                    ("URL_SIGNING_SECRET", self.url_signing_secret),
+                    ("PUBLIC_BASE_URL", self.public_base_url),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"production requires {', '.join(missing)} to be set")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'creative-saas.db').resolve()}"
+
+    @property
+    def resolved_storage_dir(self) -> Path:
+        return (self.storage_dir or self.data_dir / "images").resolve()
+
+    @cached_property
+    def signing_secret(self) -> bytes:
+        """The URL signing key; in development one is created once and kept in the data dir."""
+        if self.url_signing_secret:
+            return self.url_signing_secret.encode()
+        path = self.data_dir / "url-signing-secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
