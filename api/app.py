@@ -1,0 +1,71 @@
+"""The FastAPI application: wiring, lifespan and the problem+json error boundary."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api.orchestrator import JobOrchestrator
+from api.problems import install_problem_handlers
+from api.routes import catalog, files, generate, health, jobs
+from infra.accounts import AccountService
+from infra.db import create_db_engine
+from infra.settings import Settings, load_settings
+from infra.storage import ImageStore, build_image_store
+
+DESCRIPTION = (
+    "Turn a marketing claim into finished ad creatives in every standard ad size. "
+    "Authenticate with `Authorization: Bearer <API key>`; every error is an RFC 9457 "
+    "`application/problem+json` document with a stable `code`."
+)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    orchestrator: JobOrchestrator | None = None,
+    engine: Engine | None = None,
+    store: ImageStore | None = None,
+) -> FastAPI:
+    """Build the API; anything not injected is built from the settings at startup."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned_engine = None
+        db_engine = engine
+        if db_engine is None:
+            db_engine = owned_engine = create_db_engine(settings.resolved_database_url)
+        app.state.settings = settings
+        app.state.engine = db_engine
+        app.state.accounts = AccountService(db_engine)
+        app.state.store = store if store is not None else build_image_store(settings)
+        app.state.orchestrator = orchestrator or await _connect_orchestrator(settings, db_engine)
+        try:
+            yield
+        finally:
+            if owned_engine is not None:
+                owned_engine.dispose()
+
+    app = FastAPI(
+        title="Creative SaaS API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    install_problem_handlers(app)
+    for module in (generate, jobs, catalog, files, health):
+        app.include_router(module.router)
+    return app
+
+
+async def _connect_orchestrator(settings: Settings, engine: Engine) -> JobOrchestrator:
+    """The Temporal-backed orchestrator; it connects lazily, so a down Temporal means 503s."""
+    from api.temporal_orchestrator import connect_orchestrator
+    from infra.ledger import CreditLedger
+
+    return await connect_orchestrator(settings, CreditLedger(engine))

@@ -1,0 +1,86 @@
+"""Request dependencies as Annotated aliases: the caller's account and the app's services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from api.orchestrator import JobOrchestrator
+from domain.errors import FieldError, InvalidRequest, ServiceUnavailable, Unauthorized
+from infra.accounts import AccountInfo, AccountService
+from infra.settings import Settings
+from infra.storage import ImageStore
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_orchestrator(request: Request) -> JobOrchestrator:
+    """The one JobOrchestrator of this process."""
+    orchestrator: JobOrchestrator = request.app.state.orchestrator
+    return orchestrator
+
+
+def get_store(request: Request) -> ImageStore:
+    """Where images live."""
+    store: ImageStore = request.app.state.store
+    return store
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None when missing or malformed."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or " " in token:
+        return None
+    return token
+
+
+async def current_account(request: Request) -> AccountInfo:
+    """The account of the presented API key; the same 401 for every way a key can be wrong."""
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise Unauthorized("missing, invalid or revoked API key")
+    accounts: AccountService = request.app.state.accounts
+    try:
+        return await run_in_threadpool(accounts.authenticate, token)
+    except SQLAlchemyError as error:
+        raise ServiceUnavailable("the account store is unavailable; retry shortly") from error
+
+
+async def idempotency_key(request: Request) -> str | None:
+    """The optional Idempotency-Key header: 1..255 printable ASCII characters."""
+    values = request.headers.getlist("idempotency-key")
+    if not values:
+        return None
+    key = values[0]
+    if len(values) > 1:
+        raise _bad_key("send at most one Idempotency-Key header")
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise _bad_key(f"must be 1..{MAX_IDEMPOTENCY_KEY_LENGTH} characters")
+    if any(not " " <= char <= "~" for char in key):
+        raise _bad_key("must contain printable ASCII characters only")
+    return key
+
+
+def _bad_key(message: str) -> InvalidRequest:
+    return InvalidRequest(
+        f"Invalid Idempotency-Key: {message}.", [FieldError("Idempotency-Key", message)]
+    )
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+OrchestratorDep = Annotated[JobOrchestrator, Depends(get_orchestrator)]
+StoreDep = Annotated[ImageStore, Depends(get_store)]
+CurrentAccount = Annotated[AccountInfo, Depends(current_account)]
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]

@@ -1,0 +1,135 @@
+"""The POST /api/v1/generate body: strict validation into a normalized GenerateRequest."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from domain.catalog import FORMATS, LANGUAGES
+from domain.errors import FieldError, InvalidRequest
+from domain.jobs import GenerateRequest
+
+MAX_COUNT = 20
+MAX_CLAIM_CHARS = 200
+MAX_CTA_CHARS = 30
+# Control characters, lone surrogates and line/paragraph separators have no place in a headline.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+class GenerateBody(BaseModel):
+    """What a client may send; anything else, or any wrong type, is a 400."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    claim: str = Field(
+        description=f"The headline on every image; trimmed, 1..{MAX_CLAIM_CHARS} characters.",
+        examples=["Best protein supplements"],
+    )
+    language: str | None = Field(
+        default=None,
+        description='ISO 639-1 code, case-insensitive (default "EN"); see GET /api/v1/languages.',
+        examples=["EN"],
+    )
+    count: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_COUNT,
+        description=f"Number of images, 1..{MAX_COUNT} (default 1); each costs one credit.",
+    )
+    formats: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_COUNT,
+        description="1..count format codes; image i gets formats[i % len]. "
+        "Default: the rotation F1, F4, F10, F2, ...; see GET /api/v1/formats.",
+    )
+    cta: str | None = Field(
+        default=None,
+        description=f"Call-to-action label, 1..{MAX_CTA_CHARS} characters "
+        "(default: a localized 'Shop now').",
+    )
+
+    @field_validator("claim")
+    @classmethod
+    def _claim_is_a_headline(cls, value: str) -> str:
+        return _clean_text(value, MAX_CLAIM_CHARS)
+
+    @field_validator("cta")
+    @classmethod
+    def _cta_is_a_label(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_text(value, MAX_CTA_CHARS)
+
+    @field_validator("language")
+    @classmethod
+    def _language_is_supported(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.strip().upper()
+        if code not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return code
+
+    @field_validator("formats")
+    @classmethod
+    def _formats_are_known(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        codes = [code.strip().upper() for code in value]
+        for position, code in enumerate(codes):
+            if code not in FORMATS:
+                raise ValueError(f"item {position}: must be one of {', '.join(FORMATS)}")
+        return codes
+
+    @model_validator(mode="after")
+    def _no_more_formats_than_images(self) -> GenerateBody:
+        if self.formats is not None and len(self.formats) > (self.count or 1):
+            raise ValueError("formats: must not list more codes than count")
+        return self
+
+    def to_request(self) -> GenerateRequest:
+        """The normalized domain request (defaults filled in)."""
+        return GenerateRequest(
+            claim=self.claim,
+            language=self.language or "EN",
+            count=self.count or 1,
+            formats=tuple(self.formats) if self.formats else None,
+            cta=self.cta,
+        )
+
+
+def parse_generate_request(data: dict[str, Any]) -> GenerateRequest:
+    """Validate a decoded JSON object; raises InvalidRequest naming every bad field."""
+    try:
+        return GenerateBody.model_validate(data).to_request()
+    except ValidationError as exc:
+        field_errors = [_field_error(err) for err in exc.errors(include_input=False)]
+        raise InvalidRequest("The request body is invalid.", field_errors) from None
+
+
+def _clean_text(value: str, max_chars: int) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("must not be empty")
+    if len(text) > max_chars:
+        raise ValueError(f"must be at most {max_chars} characters")
+    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
+def _field_error(err: Any) -> FieldError:
+    loc = err.get("loc", ())
+    message = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        message = "unknown field"
+    elif err.get("type") == "missing":
+        message = "is required"
+    if not loc:  # model-level rule: "<field>: <message>"
+        field, _, message = message.partition(": ")
+        return FieldError(field, message)
+    field = str(loc[0])
+    if len(loc) > 1:
+        message = f"item {loc[1]}: {message}"
+    return FieldError(field, message)

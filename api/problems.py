@@ -1,0 +1,192 @@
+"""The one place where errors become RFC 9457 `application/problem+json` responses.
+
+Domain errors, Starlette/FastAPI HTTP errors, request validation errors and anything unexpected
+all end here; routes raise, they never build error bodies.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
+
+from domain import errors
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://creative-saas.vercel.app/problems/"
+SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+_MAX_FIELD_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    status: int
+    code: str
+    title: str
+
+
+DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemType] = {
+    errors.InvalidRequest: ProblemType(400, "invalid_request", "Invalid request"),
+    errors.Unauthorized: ProblemType(401, "unauthorized", "Unauthorized"),
+    errors.InsufficientCredits: ProblemType(402, "insufficient_credits", "Insufficient credits"),
+    errors.NotFound: ProblemType(404, "not_found", "Not found"),
+    errors.PayloadTooLarge: ProblemType(413, "payload_too_large", "Payload too large"),
+    errors.UnsupportedMediaType: ProblemType(
+        415, "unsupported_media_type", "Unsupported media type"
+    ),
+    errors.IdempotencyKeyReused: ProblemType(
+        422, "idempotency_key_reused", "Idempotency key reused"
+    ),
+    errors.TooManyActiveJobs: ProblemType(429, "too_many_active_jobs", "Too many active jobs"),
+    errors.ServiceUnavailable: ProblemType(503, "service_unavailable", "Service unavailable"),
+}
+
+# Statuses Starlette/FastAPI raise on their own (unknown route, wrong method, ...).
+_HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, as every 4xx/5xx response body."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="Stable, machine-readable error code")
+    errors: list[FieldProblem] | None = None
+
+
+class Forbidden(Exception):
+    """A signed file URL that is missing, tampered with or expired (403)."""
+
+
+def problem_for(error: errors.DomainError) -> ProblemType:
+    """The catalog entry for a domain error (looked up along its class hierarchy)."""
+    for cls in type(error).__mro__:
+        if cls in DOMAIN_PROBLEMS:
+            return DOMAIN_PROBLEMS[cls]
+    raise LookupError(f"no problem mapping for {type(error).__name__}")
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    field_errors: list[errors.FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render one problem document; ASCII-escaped so no input can make encoding fail."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if field_errors is not None:
+        body["errors"] = [
+            {"field": e.field[:_MAX_FIELD_LENGTH], "message": e.message} for e in field_errors
+        ]
+    content = json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return Response(content, status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def domain_error_response(error: errors.DomainError) -> Response:
+    """The problem response for a domain error, with the headers its status calls for."""
+    problem = problem_for(error)
+    headers: dict[str, str] = {}
+    field_errors: list[errors.FieldError] | None = None
+    if isinstance(error, errors.InvalidRequest):
+        field_errors = error.errors
+    elif isinstance(error, errors.Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    elif isinstance(error, errors.TooManyActiveJobs):
+        headers["Retry-After"] = str(max(1, error.retry_after_seconds))
+    elif isinstance(error, errors.ServiceUnavailable):
+        headers["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return problem_response(
+        problem.status,
+        problem.code,
+        problem.title,
+        error.detail,
+        field_errors=field_errors,
+        headers=headers,
+    )
+
+
+async def _on_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.DomainError)
+    return domain_error_response(exc)
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "internal_error" if status >= 500 else "http_error")
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    headers = dict(exc.headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return problem_response(status, code, title, detail, headers=headers)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    field_errors = [
+        errors.FieldError(_loc_name(err.get("loc", ())), str(err.get("msg", "invalid value")))
+        for err in exc.errors()
+    ]
+    return domain_error_response(errors.InvalidRequest("The request is invalid.", field_errors))
+
+
+async def _on_forbidden(request: Request, exc: Exception) -> Response:
+    return problem_response(403, "forbidden", "Forbidden", str(exc) or "Access denied.")
+
+
+async def _on_client_disconnect(request: Request, exc: Exception) -> Response:
+    return problem_response(400, "invalid_request", "Invalid request", "Client disconnected.")
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        500, "internal_error", "Internal server error", "An unexpected error occurred."
+    )
+
+
+def _loc_name(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Route every error the app can raise to a problem+json response."""
+    app.add_exception_handler(errors.DomainError, _on_domain_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(Forbidden, _on_forbidden)
+    app.add_exception_handler(ClientDisconnect, _on_client_disconnect)
+    app.add_exception_handler(Exception, _on_unexpected)

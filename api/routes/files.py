@@ -1,0 +1,47 @@
+"""GET /files/{key}: images behind signed, expiring URLs, fetchable without an API key."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from api.deps import StoreDep
+from api.problems import Forbidden
+from api.routes.responses import problem_responses
+from domain.errors import NotFound
+from infra.storage import InvalidStorageKey, LocalImageStore
+
+router = APIRouter(tags=["files"])
+
+_MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+_MAX_CACHE_SECONDS = 24 * 3600
+
+
+@router.head("/files/{key:path}", response_class=FileResponse, include_in_schema=False)
+@router.get(
+    "/files/{key:path}",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/png": {}}}, **problem_responses(403, 404)},
+)
+async def get_file(
+    key: str, store: StoreDep, expires: str | None = None, signature: str | None = None
+) -> FileResponse:
+    """Serve a stored image when the URL's signature is valid and unexpired."""
+    if not isinstance(store, LocalImageStore):  # other backends sign their own URLs
+        raise NotFound("no such file")
+    if not store.signer.verify(key, expires, signature):
+        raise Forbidden("This URL is invalid or has expired.")
+    try:
+        path = store.path_for(key)
+    except InvalidStorageKey:
+        raise NotFound("no such file") from None
+    if not path.is_file():
+        raise NotFound("no such file")
+    max_age = max(0, min(int(expires or 0) - int(time.time()), _MAX_CACHE_SECONDS))
+    return FileResponse(
+        path,
+        media_type=_MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+        headers={"Cache-Control": f"private, max-age={max_age}"},
+    )

@@ -1,0 +1,41 @@
+"""POST /api/v1/generate: accept a job and answer 202 with where to poll it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from api.body import read_json_object
+from api.deps import CurrentAccount, IdempotencyKey, OrchestratorDep
+from api.generate_input import GenerateBody, parse_generate_request
+from api.routes.responses import problem_responses
+from api.schemas import JobAccepted, job_accepted, job_path
+
+router = APIRouter(prefix="/api/v1", tags=["jobs"])
+
+_REQUEST_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": GenerateBody.model_json_schema()}},
+}
+
+
+@router.post(
+    "/generate",
+    status_code=202,
+    response_model=JobAccepted,
+    responses=problem_responses(400, 401, 402, 413, 415, 422, 429, 503),
+    openapi_extra={"requestBody": _REQUEST_BODY},
+)
+async def generate(
+    account: CurrentAccount,
+    idempotency_key: IdempotencyKey,
+    orchestrator: OrchestratorDep,
+    request: Request,
+    response: Response,
+) -> JobAccepted:
+    """Start a job that renders `count` images of `claim`; poll the returned URL."""
+    generate_request = parse_generate_request(await read_json_object(request))
+    submission = await orchestrator.submit(account.id, generate_request, idempotency_key)
+    response.headers["Location"] = job_path(submission.view.job_id)
+    if submission.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return job_accepted(submission.view)

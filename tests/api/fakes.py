@@ -1,0 +1,54 @@
+"""An in-memory JobOrchestrator, passed to create_app through its constructor."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from api.orchestrator import Submission
+from domain.errors import DomainError, IdempotencyKeyReused, NotFound
+from domain.jobs import GenerateRequest, JobStatus, JobView
+
+
+@dataclass
+class SubmitCall:
+    account_id: str
+    request: GenerateRequest
+    idempotency_key: str | None
+
+
+@dataclass
+class FakeOrchestrator:
+    """Keeps jobs per account; `fail_with` makes the next submits raise that domain error."""
+
+    fail_with: DomainError | None = None
+    calls: list[SubmitCall] = field(default_factory=list)
+    jobs: dict[str, tuple[str, JobView]] = field(default_factory=dict)
+    keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    async def submit(
+        self, account_id: str, request: GenerateRequest, idempotency_key: str | None
+    ) -> Submission:
+        self.calls.append(SubmitCall(account_id, request, idempotency_key))
+        if self.fail_with is not None:
+            raise self.fail_with
+        if idempotency_key is not None and (account_id, idempotency_key) in self.keys:
+            job_id, fingerprint = self.keys[(account_id, idempotency_key)]
+            if fingerprint != request.fingerprint():
+                raise IdempotencyKeyReused("key reused with a different body")
+            return Submission(self.jobs[job_id][1], replayed=True)
+        view = JobView(str(uuid.uuid4()), JobStatus.QUEUED, request.count)
+        self.jobs[view.job_id] = (account_id, view)
+        if idempotency_key is not None:
+            self.keys[(account_id, idempotency_key)] = (view.job_id, request.fingerprint())
+        return Submission(view, replayed=False)
+
+    async def get(self, account_id: str, job_id: str) -> JobView:
+        owner, view = self.jobs.get(job_id, (None, None))
+        if owner != account_id or view is None:
+            raise NotFound("no such job")
+        return view
+
+    def put(self, account_id: str, view: JobView) -> None:
+        """Make a job with this exact view exist for the account."""
+        self.jobs[view.job_id] = (account_id, view)
