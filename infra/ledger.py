@@ -1,0 +1,214 @@
+"""The credit ledger: one credit per image, reserved when it starts, captured or released after.
+
+    grant ──> available ──reserve──> held ──capture──> consumed
+                  ^                   │
+                  └─────release───────┘
+
+Every step is keyed by (job_id, index), never by attempt, so retries are free. The invariant
+granted == available + held + consumed holds after every committed transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Engine, ScalarSelect, func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from domain.errors import InsufficientCredits, NotFound
+from infra.models import Account, CreditGrant, CreditReservation, utc_now
+
+
+class ReservationState(StrEnum):
+    HELD = "held"
+    CAPTURED = "captured"
+    RELEASED = "released"
+
+
+@dataclass(frozen=True)
+class Reservation:
+    job_id: str
+    index: int
+    account_id: str
+    state: ReservationState
+    storage_key: str | None
+
+
+@dataclass(frozen=True)
+class CreditSummary:
+    granted: int
+    available: int
+    held: int
+    consumed: int
+
+
+class CreditLedger:
+    """Moves credits between available, held and consumed; safe under concurrent writers."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _session(self) -> Session:
+        return Session(self._engine, expire_on_commit=False)
+
+    def _insert(self, table: type[CreditReservation]) -> Any:
+        is_postgres = self._engine.dialect.name == "postgresql"
+        return (postgresql_insert if is_postgres else sqlite_insert)(table)
+
+    def grant(self, account_id: str, credits: int, reason: str = "grant") -> CreditSummary:
+        """Add credits to an account and record the grant."""
+        if credits <= 0:
+            raise ValueError("credits to grant must be positive")
+        # Conditional statements report success through RETURNING: with psycopg, SQLAlchemy's
+        # rowcount for these constructs came back as -1, which would read as "changed".
+        with self._session() as session:
+            granted = session.execute(
+                update(Account)
+                .where(col(Account.id) == account_id)
+                .values(
+                    available_credits=col(Account.available_credits) + credits,
+                    granted_credits=col(Account.granted_credits) + credits,
+                )
+                .returning(col(Account.id))
+                .execution_options(synchronize_session=False)
+            ).first()
+            if granted is None:
+                raise NotFound(f"unknown account {account_id}")
+            session.add(
+                CreditGrant(
+                    account_id=account_id, credits=credits, reason=reason, created_at=utc_now()
+                )
+            )
+            session.commit()
+        return self.summary(account_id)
+
+    def reserve(self, *, job_id: str, account_id: str, index: int) -> Reservation:
+        """Hold one credit for image `index` of `job_id`; a repeated call returns the first hold."""
+        with self._session() as session:
+            existing = session.get(CreditReservation, (job_id, index))
+            if existing is not None:
+                return _reservation(existing)
+            if session.get(Account, account_id) is None:
+                raise NotFound(f"unknown account {account_id}")
+            # The row goes in before the debit: a concurrent reserve of the same image waits on
+            # this insert (ON CONFLICT DO NOTHING) and then finds our row instead of a credit.
+            now = utc_now()
+            inserted = session.execute(
+                self._insert(CreditReservation)
+                .values(
+                    job_id=job_id,
+                    image_index=index,
+                    account_id=account_id,
+                    state=ReservationState.HELD.value,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing()
+                .returning(col(CreditReservation.job_id))
+            ).first()
+            if inserted is None:
+                winner = session.exec(
+                    select(CreditReservation)
+                    .where(CreditReservation.job_id == job_id)
+                    .where(CreditReservation.image_index == index)
+                ).one()
+                return _reservation(winner)
+            debited = session.execute(
+                update(Account)
+                .where(col(Account.id) == account_id)
+                .where(col(Account.available_credits) >= 1)
+                .values(available_credits=col(Account.available_credits) - 1)
+                .returning(col(Account.available_credits))
+                .execution_options(synchronize_session=False)
+            ).first()
+            if debited is None:
+                raise InsufficientCredits("no credits left on this account")
+            session.commit()
+        return Reservation(job_id, index, account_id, ReservationState.HELD, None)
+
+    def capture(self, *, job_id: str, index: int, storage_key: str) -> Reservation:
+        """Consume a held credit for a stored image; captured or released ones stay as they are."""
+        self._transition(job_id, index, ReservationState.CAPTURED, {"storage_key": storage_key})
+        reservation = self._find(job_id, index)
+        if reservation is None:
+            raise NotFound(f"no credit reserved for image {index} of job {job_id}")
+        return reservation
+
+    def release(self, *, job_id: str, index: int) -> Reservation | None:
+        """Give a held credit back; captured or released ones stay as they are."""
+        self._transition(job_id, index, ReservationState.RELEASED, {})
+        return self._find(job_id, index)
+
+    def _transition(
+        self, job_id: str, index: int, target: ReservationState, values: dict[str, object]
+    ) -> None:
+        with self._session() as session:
+            moved = session.execute(
+                update(CreditReservation)
+                .where(col(CreditReservation.job_id) == job_id)
+                .where(col(CreditReservation.image_index) == index)
+                .where(col(CreditReservation.state) == ReservationState.HELD.value)
+                .values(state=target.value, updated_at=utc_now(), **values)
+                .returning(col(CreditReservation.account_id))
+            ).first()
+            if moved is not None and target is ReservationState.RELEASED:
+                session.execute(
+                    update(Account)
+                    .where(col(Account.id) == moved.account_id)
+                    .values(available_credits=col(Account.available_credits) + 1)
+                )
+            session.commit()
+
+    def summary(self, account_id: str) -> CreditSummary:
+        """Granted, available, held and consumed credits, read as one consistent snapshot."""
+
+        def count(state: ReservationState) -> ScalarSelect[int]:
+            return (
+                select(func.count())
+                .select_from(CreditReservation)
+                .where(col(CreditReservation.account_id) == account_id)
+                .where(col(CreditReservation.state) == state.value)
+                .scalar_subquery()
+            )
+
+        query = select(
+            col(Account.granted_credits),
+            col(Account.available_credits),
+            count(ReservationState.HELD),
+            count(ReservationState.CAPTURED),
+        ).where(col(Account.id) == account_id)
+        with self._session() as session:
+            row = session.exec(query).first()
+        if row is None:
+            raise NotFound(f"unknown account {account_id}")
+        granted, available, held, consumed = row
+        return CreditSummary(granted=granted, available=available, held=held, consumed=consumed)
+
+    def job_reservations(self, job_id: str) -> list[Reservation]:
+        """Every reservation of a job, ordered by image index."""
+        query = (
+            select(CreditReservation)
+            .where(CreditReservation.job_id == job_id)
+            .order_by(col(CreditReservation.image_index))
+        )
+        with self._session() as session:
+            return [_reservation(row) for row in session.exec(query)]
+
+    def _find(self, job_id: str, index: int) -> Reservation | None:
+        with self._session() as session:
+            row = session.get(CreditReservation, (job_id, index))
+        return None if row is None else _reservation(row)
+
+
+def _reservation(row: CreditReservation) -> Reservation:
+    return Reservation(
+        job_id=row.job_id,
+        index=row.image_index,
+        account_id=row.account_id,
+        state=ReservationState(row.state),
+        storage_key=row.storage_key,
+    )
