@@ -23,6 +23,7 @@ from domain import errors
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://creative-saas.vercel.app/problems/"
 SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+NOT_FOUND_DETAIL = "no such resource"
 _MAX_FIELD_LENGTH = 100
 
 
@@ -50,15 +51,14 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemType] = {
 }
 
 # Statuses Starlette/FastAPI raise on their own (unknown route, wrong method, ...).
-_HTTP_CODES = {
-    400: "invalid_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
+_HTTP_PROBLEMS: dict[int, ProblemType] = {
+    **{problem.status: problem for problem in DOMAIN_PROBLEMS.values()},
+    403: ProblemType(403, "forbidden", "Forbidden"),
+    405: ProblemType(405, "method_not_allowed", "Method not allowed"),
 }
+
+
+_HTTP_DETAILS = {404: NOT_FOUND_DETAIL}
 
 
 class FieldProblem(BaseModel):
@@ -145,13 +145,16 @@ async def _on_domain_error(request: Request, exc: Exception) -> Response:
 async def _on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
-    code = _HTTP_CODES.get(status, "internal_error" if status >= 500 else "http_error")
-    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    detail = exc.detail if isinstance(exc.detail, str) else title
+    problem = _HTTP_PROBLEMS.get(status) or ProblemType(
+        status, "internal_error" if status >= 500 else "http_error", _phrase(status)
+    )
+    detail = _HTTP_DETAILS.get(status) or (exc.detail if isinstance(exc.detail, str) else "")
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
-    return problem_response(status, code, title, detail, headers=headers)
+    return problem_response(
+        status, problem.code, problem.title, detail or problem.title, headers=headers
+    )
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
@@ -175,6 +178,13 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(
         500, "internal_error", "Internal server error", "An unexpected error occurred."
     )
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _loc_name(loc: Any) -> str:

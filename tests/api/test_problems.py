@@ -1,0 +1,123 @@
+"""Every error is problem+json with a stable code; nothing ever leaks a stack trace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi import Query
+
+from api.app import create_app
+from api.problems import DOMAIN_PROBLEMS, problem_for
+from domain import errors
+from tests.api.conftest import Caller
+from tests.api.fakes import FakeOrchestrator
+
+
+def all_subclasses(cls: type) -> Iterator[type]:
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from all_subclasses(subclass)
+
+
+def test_every_domain_error_has_a_problem_mapping():
+    unmapped = [
+        cls.__name__
+        for cls in all_subclasses(errors.DomainError)
+        if not any(base in DOMAIN_PROBLEMS for base in cls.__mro__)
+    ]
+
+    assert unmapped == []
+
+
+def test_problem_codes_match_the_catalog():
+    catalog = {(p.status, p.code) for p in DOMAIN_PROBLEMS.values()}
+
+    assert catalog == {
+        (400, "invalid_request"),
+        (401, "unauthorized"),
+        (402, "insufficient_credits"),
+        (404, "not_found"),
+        (413, "payload_too_large"),
+        (415, "unsupported_media_type"),
+        (422, "idempotency_key_reused"),
+        (429, "too_many_active_jobs"),
+        (503, "service_unavailable"),
+    }
+    assert problem_for(errors.NotFound("x")).status == 404
+
+
+async def test_unknown_route_is_a_not_found_problem(client: httpx.AsyncClient):
+    response = await client.get("/api/v2/nothing")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+
+
+async def test_wrong_method_is_a_problem_with_allow(client: httpx.AsyncClient, alice: Caller):
+    response = await client.delete("/api/v1/generate", headers=alice.headers)
+
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "method_not_allowed"
+    assert "POST" in response.headers["allow"]
+
+
+async def test_framework_validation_errors_are_400_not_422(client: httpx.AsyncClient):
+    app = client._transport.app  # type: ignore[attr-defined]
+
+    @app.get("/test-only/validated")
+    async def validated(count: int = Query()) -> dict[str, int]:
+        return {"count": count}
+
+    response = await client.get("/test-only/validated?count=abc")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_request"
+    assert body["errors"][0]["field"] == "count"
+
+
+class ExplodingOrchestrator(FakeOrchestrator):
+    async def submit(self, *args, **kwargs):  # type: ignore[override]
+        raise RuntimeError("secret internal detail")
+
+
+async def test_unexpected_errors_are_a_generic_500_without_internals(
+    settings, engine, store, alice: Caller
+):
+    app = create_app(settings, orchestrator=ExplodingOrchestrator(), engine=engine, store=store)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        response = await client.post(
+            "/api/v1/generate", headers=alice.headers, json={"claim": "Hi"}
+        )
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "internal_error"
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/generate", "/api/v1/jobs/x", "/files/a.png", "/api/v1/formats", "/nope"],
+)
+async def test_garbage_requests_never_get_a_500(client: httpx.AsyncClient, path: str):
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        response = await client.request(
+            method,
+            path + "?expires=%ff&signature=%00",
+            headers=[
+                (b"Authorization", b"Bearer \xff\x80"),
+                (b"Content-Type", b"application/json"),
+            ],
+            content=b"\xff\x00{",
+        )
+        assert response.status_code < 500, (method, path, response.text)
