@@ -1,0 +1,16 @@
+"""What the activities ask the renderer for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CreativeSpec:
+    """One image: the claim and CTA in a language, in one ad format, with a variant seed."""
+
+    claim: str  # 1..200 characters, already trimmed and validated
+    language: str  # a code of domain.catalog.LANGUAGES, e.g. "EN", "AR", "JA"
+    cta: str  # call-to-action label, 1..30 characters, already localized or defaulted
+    format_code: str  # "F1".."F12" of domain.catalog.FORMATS
+    variant_seed: str  # e.g. f"{job_id}:{image_index}"; same seed => byte-identical PNG
