@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from infra.accounts import AccountService
+from infra.db import create_db_engine
+from infra.settings import load_settings
+from tests.cli.conftest import CliResult, admin_parser
+
+Run = Callable[..., CliResult]
+
+
+def create_account(run_cli: Run, credits: int = 5, *extra: str) -> dict[str, str]:
+    result = run_cli(
+        "accounts", "create", "--name", "Acme", "--credits", str(credits), *extra, "--json"
+    )
+    assert result.code == 0, result.err
+    return result.json()
+
+
+def authenticate(api_key: str) -> str:
+    engine = create_db_engine(load_settings().resolved_database_url)
+    try:
+        return AccountService(engine).authenticate(api_key).id
+    finally:
+        engine.dispose()
+
+
+def test_accounts_create_prints_exactly_the_id_and_a_working_key(run_cli: Run) -> None:
+    created = create_account(run_cli, 5, "--plan", "pro")
+
+    assert set(created) == {"accountId", "apiKey"}
+    assert created["apiKey"].startswith("cs_live_")
+    assert authenticate(created["apiKey"]) == created["accountId"]
+
+    shown = run_cli("accounts", "show", created["accountId"], "--json").json()
+    assert shown["plan"] == "pro" and shown["name"] == "Acme"
+    assert (shown["balance"], shown["held"], shown["consumed"], shown["granted"]) == (5, 0, 0, 5)
+
+
+def test_accounts_show_as_text(run_cli: Run) -> None:
+    created = create_account(run_cli, 3)
+    result = run_cli("accounts", "show", created["accountId"])
+    assert result.code == 0
+    assert "balance: 3" in result.out and "plan: free" in result.out
+
+
+def test_account_without_initial_credits(run_cli: Run) -> None:
+    created = create_account(run_cli, 0)
+    shown = run_cli("accounts", "show", created["accountId"], "--json").json()
+    assert shown["balance"] == 0 and shown["granted"] == 0
+
+
+def test_credits_grant_adds_to_the_balance(run_cli: Run) -> None:
+    created = create_account(run_cli, 2)
+    result = run_cli("credits", "grant", "--account", created["accountId"], "8", "--json")
+    assert result.code == 0
+    assert result.json()["balance"] == 10 and result.json()["granted"] == 10
+
+
+def test_keys_create_list_and_revoke(run_cli: Run) -> None:
+    created = create_account(run_cli)
+    account_id = created["accountId"]
+
+    second = run_cli("keys", "create", "--account", account_id, "--json").json()
+    assert set(second) == {"keyId", "apiKey"}
+    assert authenticate(second["apiKey"]) == account_id
+
+    listed = run_cli("keys", "list", "--account", account_id, "--json")
+    keys = listed.json()
+    assert [key["keyId"] for key in keys][-1] == second["keyId"]
+    assert created["apiKey"] not in listed.out and second["apiKey"] not in listed.out
+    assert all(key["prefix"] and key["revokedAt"] is None for key in keys)
+
+    revoked = run_cli("keys", "revoke", second["keyId"])
+    assert revoked.code == 0 and second["keyId"] in revoked.out
+    [entry] = [
+        k
+        for k in run_cli("keys", "list", "--account", account_id, "--json").json()
+        if k["keyId"] == second["keyId"]
+    ]
+    assert entry["revokedAt"] is not None
+    assert authenticate(created["apiKey"]) == account_id
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["accounts", "show", "acct_missing"], "unknown account acct_missing"),
+        (["keys", "create", "--account", "acct_missing"], "unknown account acct_missing"),
+        (["keys", "list", "--account", "acct_missing"], "unknown account acct_missing"),
+        (["keys", "revoke", "key_missing"], "unknown key key_missing"),
+        (["credits", "grant", "--account", "acct_missing", "5"], "unknown account acct_missing"),
+    ],
+)
+def test_unknown_ids_fail_with_a_clear_message(run_cli: Run, argv: list[str], message: str) -> None:
+    result = run_cli(*argv, "--json")
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err.strip() == f"error: {message}"
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["credits", "grant", "--account", "acct_x", "0"],
+        ["credits", "grant", "--account", "acct_x", "many"],
+        ["accounts", "create", "--name", "Acme", "--credits", "-1"],
+        ["accounts", "create", "--name", "Acme", "--credits", "1", "--plan", "platinum"],
+    ],
+)
+def test_invalid_arguments_are_usage_errors(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        admin_parser().parse_args(argv)
+    assert exited.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_unreachable_database_is_reported_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    args = admin_parser().parse_args(["accounts", "show", "acct_x"])
+    assert args.handler(args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: database unavailable") and "Traceback" not in err
+
+
+def test_through_the_console_entry_point(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("cli.services", reason="cli.services is written by another engineer")
+    from cli.main import main
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("CREATIVE_SAAS_DATA_DIR", raising=False)
+    data_dir = str(tmp_path / "data")
+    assert (
+        main(
+            [
+                "--data-dir",
+                data_dir,
+                "accounts",
+                "create",
+                "--name",
+                "Acme",
+                "--credits",
+                "4",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    created = json.loads(capsys.readouterr().out)
+    assert main(["--data-dir", data_dir, "accounts", "show", created["accountId"], "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["balance"] == 4
