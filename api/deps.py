@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.orchestrator import JobOrchestrator
 from domain.errors import FieldError, InvalidRequest, ServiceUnavailable, Unauthorized
-from infra.accounts import AccountInfo, AccountService
+from infra.accounts import UNAUTHORIZED_DETAIL, AccountInfo, AccountService
 from infra.settings import Settings
 from infra.storage import ImageStore
 
@@ -50,7 +50,7 @@ async def current_account(request: Request) -> AccountInfo:
     """The account of the presented API key; the same 401 for every way a key can be wrong."""
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
-        raise Unauthorized("missing, invalid or revoked API key")
+        raise Unauthorized(UNAUTHORIZED_DETAIL)
     accounts: AccountService = request.app.state.accounts
     try:
         return await run_in_threadpool(accounts.authenticate, token)

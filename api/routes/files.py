@@ -6,6 +6,7 @@ import time
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
+from starlette.types import Receive, Scope, Send
 
 from api.deps import StoreDep
 from api.problems import Forbidden
@@ -15,19 +16,29 @@ from infra.storage import InvalidStorageKey, LocalImageStore
 
 router = APIRouter(tags=["files"])
 
+
+class ImageFileResponse(FileResponse):
+    """A FileResponse without Range support: Starlette answers bad ranges in plain text, and
+    every error here must be problem+json. Images are small; clients fetch them whole."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(name, value) for name, value in scope["headers"] if name.lower() != b"range"]
+        await super().__call__({**scope, "headers": headers}, receive, send)
+
+
 _MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 _MAX_CACHE_SECONDS = 24 * 3600
 
 
-@router.head("/files/{key:path}", response_class=FileResponse, include_in_schema=False)
+@router.head("/files/{key:path}", response_class=ImageFileResponse, include_in_schema=False)
 @router.get(
     "/files/{key:path}",
-    response_class=FileResponse,
+    response_class=ImageFileResponse,
     responses={200: {"content": {"image/png": {}}}, **problem_responses(403, 404)},
 )
 async def get_file(
     key: str, store: StoreDep, expires: str | None = None, signature: str | None = None
-) -> FileResponse:
+) -> ImageFileResponse:
     """Serve a stored image when the URL's signature is valid and unexpired."""
     if not isinstance(store, LocalImageStore):  # other backends sign their own URLs
         raise NotFound("no such file")
@@ -40,8 +51,8 @@ async def get_file(
     if not path.is_file():
         raise NotFound("no such file")
     max_age = max(0, min(int(expires or 0) - int(time.time()), _MAX_CACHE_SECONDS))
-    return FileResponse(
+    return ImageFileResponse(
         path,
         media_type=_MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
-        headers={"Cache-Control": f"private, max-age={max_age}"},
+        headers={"Cache-Control": f"private, max-age={max_age}", "Accept-Ranges": "none"},
     )

@@ -230,3 +230,30 @@ async def test_traversal_is_refused_even_with_a_valid_signature(
     assert response.status_code in (403, 404)
     assert encoded.status_code in (403, 404)
     assert b"top secret" not in response.content + encoded.content
+
+
+@pytest.mark.parametrize("byte_range", ["bytes=abc", "bytes=5-2", "bytes=999-1000", "bytes=0-2"])
+async def test_range_headers_never_produce_a_plain_text_error(
+    client: httpx.AsyncClient, alice: Caller, store: LocalImageStore, byte_range: str
+):
+    key = f"{alice.account.id}/{uuid.uuid4()}/image_1.png"
+    store.put(key, PNG)
+
+    response = await client.get(store.url(key, "http://testserver"), headers={"Range": byte_range})
+
+    assert response.status_code == 200
+    assert response.content == PNG
+
+
+async def test_head_on_an_image_gives_headers_only(
+    client: httpx.AsyncClient, alice: Caller, store: LocalImageStore
+):
+    key = f"{alice.account.id}/{uuid.uuid4()}/image_1.png"
+    store.put(key, PNG)
+
+    response = await client.head(store.url(key, "http://testserver"))
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["content-length"] == str(len(PNG))
+    assert response.content == b""
