@@ -63,8 +63,8 @@ class CreditLedger:
         """Add credits to an account and record the grant."""
         if credits <= 0:
             raise ValueError("credits to grant must be positive")
-        # Conditional statements report success through RETURNING: with psycopg, SQLAlchemy's
-        # rowcount for these constructs came back as -1, which would read as "changed".
+        # Conditional statements report success through RETURNING rather than rowcount: under
+        # SQLAlchemy 2.1 + psycopg an INSERT ... ON CONFLICT reports rowcount -1 (= "changed").
         with self._session() as session:
             granted = session.execute(
                 update(Account)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
+import sqlalchemy
 
 from domain.errors import InsufficientCredits, NotFound
 from infra.accounts import AccountInfo
+from infra.db import create_db_engine
 from infra.ledger import CreditLedger, CreditSummary, Reservation, ReservationState
 
 Funded = Callable[..., AccountInfo]
@@ -185,3 +188,34 @@ def test_racing_capture_and_release_settle_on_one(
     assert summary.held == 0 and summary.granted == 20
     states = [r.state for r in ledger.job_reservations("job-1")]
     assert states.count(ReservationState.CAPTURED) == summary.consumed
+
+
+def reserve_in_own_process(url: str, account_id: str, job_id: str, images: int) -> int:
+    """Runs in a child process with its own engine; returns how many reservations succeeded."""
+    engine = create_db_engine(url)
+    ledger = CreditLedger(engine)
+    reserved = 0
+    for index in range(images):
+        try:
+            ledger.reserve(job_id=job_id, account_id=account_id, index=index)
+            reserved += 1
+        except InsufficientCredits:
+            pass
+    engine.dispose()
+    return reserved
+
+
+def test_racing_processes_never_overdraw(
+    engine: sqlalchemy.Engine, ledger: CreditLedger, funded_account: Funded
+) -> None:
+    account = funded_account(credits=15)
+    url = engine.url.render_as_string(hide_password=False)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=4, mp_context=spawn) as pool:
+        jobs = [
+            pool.submit(reserve_in_own_process, url, account.id, f"job-{n}", 10) for n in range(4)
+        ]
+        reserved = sum(job.result() for job in jobs)
+
+    assert reserved == 15
+    assert ledger.summary(account.id) == CreditSummary(granted=15, available=0, held=15, consumed=0)

@@ -64,13 +64,3 @@ def test_migrate_runs_from_any_working_directory(
     migrate(engine)
     assert table_names(engine) >= TABLES
     engine.dispose()
-
-
-def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
-    with engine.connect() as connection:
-        pragma = connection.exec_driver_sql
-        assert pragma("PRAGMA journal_mode").scalar() == "wal"
-        assert pragma("PRAGMA foreign_keys").scalar() == 1
-        assert pragma("PRAGMA busy_timeout").scalar() >= 5000
-    engine.dispose()
