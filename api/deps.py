@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
@@ -15,6 +16,10 @@ from infra.settings import Settings
 from infra.storage import ImageStore
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+# Only documents the scheme in OpenAPI (the /docs "Authorize" button); current_account decides.
+_bearer_scheme = HTTPBearer(
+    auto_error=False, bearerFormat="cs_live_...", description="Your API key as a Bearer token."
+)
 
 
 def get_settings(request: Request) -> Settings:
@@ -46,7 +51,10 @@ def bearer_token(authorization: str | None) -> str | None:
     return token
 
 
-async def current_account(request: Request) -> AccountInfo:
+async def current_account(
+    request: Request,
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
+) -> AccountInfo:
     """The account of the presented API key; the same 401 for every way a key can be wrong."""
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
@@ -58,7 +66,16 @@ async def current_account(request: Request) -> AccountInfo:
         raise ServiceUnavailable("the account store is unavailable; retry shortly") from error
 
 
-async def idempotency_key(request: Request) -> str | None:
+async def idempotency_key(
+    request: Request,
+    _documented: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Repeat a request safely: the same key and body return the original job.",
+        ),
+    ] = None,
+) -> str | None:
     """The optional Idempotency-Key header: 1..255 printable ASCII characters."""
     values = request.headers.getlist("idempotency-key")
     if not values:

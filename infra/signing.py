@@ -12,22 +12,32 @@ _MAX_EXPIRES_DIGITS = 12  # far beyond any real expiry; bounds the int() we pars
 
 
 class UrlSigner:
-    """Signs a path with an expiry time; verifies both in constant time."""
+    """Signs a path with an expiry time; verifies both in constant time.
+
+    Expiry is rounded up to `granularity_seconds`, so a path signed twice within that window
+    gets the same URL (polls return stable URLs that browsers and CDNs can cache).
+    """
 
     def __init__(
-        self, secret: bytes, ttl_seconds: int, clock: Callable[[], float] = time.time
+        self,
+        secret: bytes,
+        ttl_seconds: int,
+        clock: Callable[[], float] = time.time,
+        granularity_seconds: int = 1,
     ) -> None:
         if not secret:
             raise ValueError("the URL signing secret must not be empty")
-        if ttl_seconds <= 0:
-            raise ValueError("the URL lifetime must be positive")
+        if ttl_seconds <= 0 or granularity_seconds <= 0:
+            raise ValueError("the URL lifetime and its granularity must be positive")
         self._secret = secret
         self._ttl_seconds = ttl_seconds
         self._clock = clock
+        self._granularity = granularity_seconds
 
     def sign(self, path: str) -> dict[str, str]:
         """Query parameters (`expires`, `signature`) that make `path` fetchable until expiry."""
-        expires = int(self._clock()) + self._ttl_seconds
+        earliest = int(self._clock()) + self._ttl_seconds
+        expires = -(-earliest // self._granularity) * self._granularity
         return {"expires": str(expires), "signature": self._signature(path, expires)}
 
     def verify(self, path: str, expires: str | int | None, signature: str | None) -> bool:

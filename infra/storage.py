@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 FILES_PREFIX = "/files/"
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
 _MAX_SEGMENTS = 8
+# Image URLs stay identical for an hour, so repeated polls do not defeat HTTP caches.
+URL_EXPIRY_GRANULARITY_SECONDS = 3600
 
 
 class InvalidStorageKey(ValueError):
@@ -104,7 +106,11 @@ def validate_key(key: str) -> None:
 def build_image_store(settings: Settings) -> ImageStore:
     """The image store the settings ask for."""
     if settings.storage_backend == "local":
-        signer = UrlSigner(settings.signing_secret, settings.image_url_ttl_seconds)
+        signer = UrlSigner(
+            settings.signing_secret,
+            settings.image_url_ttl_seconds,
+            granularity_seconds=URL_EXPIRY_GRANULARITY_SECONDS,
+        )
         return LocalImageStore(settings.resolved_storage_dir, signer)
     raise UnsupportedStorageBackend(
         f"storage backend {settings.storage_backend!r} is not implemented yet; "

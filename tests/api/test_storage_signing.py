@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -122,3 +123,27 @@ def test_s3_backend_is_a_clear_configuration_error(tmp_path: Path):
 
     with pytest.raises(UnsupportedStorageBackend, match="s3"):
         build_image_store(settings)
+
+
+def test_urls_are_stable_within_the_granularity_window():
+    clock = Clock(10_000)
+    signer = UrlSigner(b"secret", ttl_seconds=7 * 24 * 3600, clock=clock, granularity_seconds=3600)
+
+    first = signer.sign(KEY)
+    clock.now += 60
+    second = signer.sign(KEY)
+
+    assert first == second
+    assert int(first["expires"]) >= 10_060 + 7 * 24 * 3600
+    assert int(first["expires"]) % 3600 == 0
+
+
+def test_image_urls_from_settings_live_at_least_the_configured_ttl(tmp_path: Path):
+    settings = Settings(data_dir=tmp_path, url_signing_secret="s3cret")
+    store = build_image_store(settings)
+    before = time.time()
+
+    expires = int(parse_qs(urlsplit(store.url(KEY, "http://x")).query)["expires"][0])
+
+    assert expires >= before + settings.image_url_ttl_seconds
+    assert expires <= before + settings.image_url_ttl_seconds + 3600
