@@ -1,9 +1,11 @@
-"""Alembic environment: runs on the connection handed in by infra.db (or on sqlalchemy.url)."""
+"""Alembic environment: runs on the connection handed in by infra.db, or on the app's database."""
 
 from __future__ import annotations
 
+from logging.config import fileConfig
+
 from alembic import context
-from sqlalchemy import Connection, engine_from_config, pool
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import infra.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -23,21 +25,27 @@ def run_on(connection: Connection) -> None:
         context.run_migrations()
 
 
-def run_online() -> None:
-    """Use infra.db's connection when given, else build one from the ini file's URL."""
-    connection = context.config.attributes.get("connection")
-    if connection is not None:
-        run_on(connection)
-        return
-    engine = engine_from_config(
-        context.config.get_section(context.config.config_ini_section, {}),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
-    with engine.begin() as connection:
-        run_on(connection)
+def run_from_cli() -> None:
+    """`alembic -c infra/migrations/alembic.ini ...`: the URL comes from the app settings."""
+    from infra.db import create_db_engine
+    from infra.settings import load_settings
+
+    config = context.config
+    if config.config_file_name is not None:
+        fileConfig(config.config_file_name, disable_existing_loggers=False)
+    url = config.get_main_option("sqlalchemy.url") or load_settings().resolved_database_url
+    engine = create_db_engine(url)
+    try:
+        with engine.begin() as connection:
+            run_on(connection)
+    finally:
+        engine.dispose()
 
 
 if context.is_offline_mode():
     raise SystemExit("offline (--sql) migrations are not supported; run against a database")
-run_online()
+connection = context.config.attributes.get("connection")
+if connection is None:
+    run_from_cli()
+else:
+    run_on(connection)
