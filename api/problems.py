@@ -50,14 +50,15 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemType] = {
     errors.ServiceUnavailable: ProblemType(503, "service_unavailable", "Service unavailable"),
 }
 
+# A signed file URL that fails verification; not a domain outcome, so not in the tree.
+FORBIDDEN = ProblemType(403, "forbidden", "Forbidden")
+
 # Statuses Starlette/FastAPI raise on their own (unknown route, wrong method, ...).
 _HTTP_PROBLEMS: dict[int, ProblemType] = {
     **{problem.status: problem for problem in DOMAIN_PROBLEMS.values()},
-    403: ProblemType(403, "forbidden", "Forbidden"),
+    403: FORBIDDEN,
     405: ProblemType(405, "method_not_allowed", "Method not allowed"),
 }
-
-
 _HTTP_DETAILS = {404: NOT_FOUND_DETAIL}
 
 
@@ -167,7 +168,8 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
 
 
 async def _on_forbidden(request: Request, exc: Exception) -> Response:
-    return problem_response(403, "forbidden", "Forbidden", str(exc) or "Access denied.")
+    detail = str(exc) or "Access denied."
+    return problem_response(FORBIDDEN.status, FORBIDDEN.code, FORBIDDEN.title, detail)
 
 
 async def _on_client_disconnect(request: Request, exc: Exception) -> Response:

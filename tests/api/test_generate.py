@@ -354,3 +354,18 @@ async def test_body_of_exactly_16_kib_is_read(client: httpx.AsyncClient, alice: 
     )
 
     assert "pad" in fields(problem(response, 400, "invalid_request"))
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1.5"])
+async def test_garbled_content_length_is_a_400(client: httpx.AsyncClient, alice: Caller, length):
+    request = client.build_request(
+        "POST",
+        "/api/v1/generate",
+        headers={**alice.headers, "Content-Type": "application/json"},
+        content=b'{"claim": "Hi"}',
+    )
+    request.headers["Content-Length"] = length
+
+    response = await client.send(request)
+
+    assert "Content-Length" in fields(problem(response, 400, "invalid_request"))
