@@ -12,6 +12,13 @@ from api.schemas import JobAccepted, job_accepted, job_path
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
+_ACCEPTED_HEADERS = {
+    "Location": {"description": "The job's poll URL", "schema": {"type": "string"}},
+    "Idempotent-Replayed": {
+        "description": '"true" when an Idempotency-Key returned an existing job',
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
 _REQUEST_BODY = {
     "required": True,
     "content": {"application/json": {"schema": GenerateBody.model_json_schema()}},
@@ -22,7 +29,10 @@ _REQUEST_BODY = {
     "/generate",
     status_code=202,
     response_model=JobAccepted,
-    responses=problem_responses(400, 401, 402, 413, 415, 422, 429, 503),
+    responses={
+        202: {"headers": _ACCEPTED_HEADERS},
+        **problem_responses(400, 401, 402, 413, 415, 422, 429, 503),
+    },
     openapi_extra={"requestBody": _REQUEST_BODY},
 )
 async def generate(
