@@ -5,12 +5,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from infra.accounts import AccountService
-from infra.db import create_db_engine, downgrade, migrate
+from infra.db import MIGRATIONS_DIR, create_db_engine, downgrade, migrate
 from tests.infra.conftest import DATABASES
 from tests.support.postgres import require_postgres, temporary_database
 
@@ -63,4 +65,19 @@ def test_migrate_runs_from_any_working_directory(
     engine = create_db_engine(f"sqlite:///{tmp_path / 'elsewhere.db'}")
     migrate(engine)
     assert table_names(engine) >= TABLES
+    engine.dispose()
+
+
+def test_alembic_cli_config_uses_the_app_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CREATIVE_SAAS_DATA_DIR", str(tmp_path / "data"))
+    config = Config(str(MIGRATIONS_DIR / "alembic.ini"))
+
+    command.upgrade(config, "head")
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'data' / 'creative-saas.db'}")
+    assert table_names(engine) >= TABLES
+    assert schema_drift(engine) == []
     engine.dispose()
