@@ -43,7 +43,11 @@ def create_app(
         app.state.engine = db_engine
         app.state.accounts = AccountService(db_engine)
         app.state.store = store if store is not None else build_image_store(settings)
-        app.state.orchestrator = orchestrator or await _connect_orchestrator(settings, db_engine)
+        app.state.orchestrator = (
+            orchestrator
+            if orchestrator is not None
+            else await _connect_orchestrator(settings, db_engine)
+        )
         try:
             yield
         finally:
