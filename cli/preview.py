@@ -9,6 +9,7 @@ from domain.catalog import FORMATS, LANGUAGES
 
 THUMB_HEIGHT = 360  # every creative scaled to this height on the sheet (small ones shown 1:1)
 GAP = 16
+SHEET_WIDTH = 2400
 LABEL_HEIGHT = 22
 
 
@@ -53,23 +54,28 @@ def contact_sheet(claim: str, languages: list[str], cta: str | None, seed: str):
         tiles = []
         for index, code in enumerate(FORMATS, start=1):
             spec = CreativeSpec(claim, language, label, code, f"{seed}:{index}")
-            image = Image.open(_bytes_io(render_png(spec))).convert("RGB")
+            with Image.open(_bytes_io(render_png(spec))) as png:
+                image = png.convert("RGB")
             scale = min(1.0, THUMB_HEIGHT / image.height)
             if scale < 1:
                 size = (round(image.width * scale), THUMB_HEIGHT)
                 image = image.resize(size, Image.Resampling.LANCZOS)
             tiles.append((f"{language} {code}", image))
         rows.append(tiles)
-    width = max(sum(t.width + GAP for _, t in row) for row in rows) + GAP
     row_height = THUMB_HEIGHT + LABEL_HEIGHT + GAP
-    sheet = Image.new("RGB", (width, row_height * len(rows) + GAP), (236, 236, 236))
-    draw = ImageDraw.Draw(sheet)
-    for r, row in enumerate(rows):
-        x, y = GAP, GAP + r * row_height
+    spots, x, y = [], GAP, GAP
+    for row in rows:
         for caption, tile in row:
-            draw.text((x, y), caption, fill=(40, 40, 40))
-            sheet.paste(tile, (x, y + LABEL_HEIGHT))
+            if x + tile.width + GAP > SHEET_WIDTH and x > GAP:
+                x, y = GAP, y + row_height
+            spots.append((caption, tile, x, y))
             x += tile.width + GAP
+        x, y = GAP, y + row_height
+    sheet = Image.new("RGB", (SHEET_WIDTH, y), (236, 236, 236))
+    draw = ImageDraw.Draw(sheet)
+    for caption, tile, x, y in spots:
+        draw.text((x, y), caption, fill=(40, 40, 40))
+        sheet.paste(tile, (x, y + LABEL_HEIGHT))
     return sheet
 
 

@@ -123,9 +123,9 @@ def raqm_available() -> bool:
     return bool(features.check_feature("raqm"))
 
 
-def layout_engine(script: str) -> ImageFont.Layout:
+def layout_engine(script: str, raqm: bool | None = None) -> ImageFont.Layout:
     """RAQM when present; basic layout only for scripts that need no shaping."""
-    if raqm_available():
+    if raqm_available() if raqm is None else raqm:
         return ImageFont.Layout.RAQM
     if script in COMPLEX_SCRIPTS:
         raise ComplexScriptUnsupported(

@@ -53,18 +53,18 @@ class FormatRules:
 
 
 RULES = {
-    "F1": FormatRules("stack", 6, 116, 26, 38, 86, 86),
-    "F2": FormatRules("stack", 7, 120, 26, 40, 86, 96),
-    "F3": FormatRules("stack", 8, 124, 28, 44, 90, 250),  # stories: keep clear of the app UI
-    "F4": FormatRules("split", 5, 84, 22, 32, 60, 56),
-    "F5": FormatRules("stack", 6, 128, 28, 42, 96, 96),
-    "F6": FormatRules("stack", 7, 104, 24, 36, 76, 84),
+    "F1": FormatRules("stack", 7, 116, 26, 40, 86, 86),
+    "F2": FormatRules("stack", 8, 120, 26, 42, 86, 96),
+    "F3": FormatRules("stack", 10, 132, 28, 46, 90, 250),  # stories: keep clear of the app UI
+    "F4": FormatRules("split", 6, 84, 22, 34, 60, 56),
+    "F5": FormatRules("stack", 7, 128, 28, 44, 96, 96),
+    "F6": FormatRules("stack", 8, 104, 24, 38, 76, 84),
     "F7": FormatRules("stack", 5, 34, 11, 13, 18, 18),
     "F8": FormatRules("stack", 5, 38, 11, 14, 20, 20),
     "F9": FormatRules("banner", 2, 28, 9, 14, 20, 9),
-    "F10": FormatRules("stack", 9, 28, 10, 12, 12, 26),
+    "F10": FormatRules("stack", 12, 28, 10, 12, 12, 26),
     "F11": FormatRules("banner", 2, 17, 8, 11, 8, 4),
-    "F12": FormatRules("stack", 8, 44, 12, 15, 22, 28),
+    "F12": FormatRules("stack", 10, 44, 12, 15, 22, 28),
 }
 
 
@@ -186,10 +186,14 @@ def _stack(
     spec: CreativeSpec, rules: FormatRules, design: Design, safe: Box, claim: str
 ) -> CreativeLayout:
     rtl = LANGUAGES[spec.language].rtl
-    align = "center" if design.composition == "center" else ("right" if rtl else "left")
+    fmt = FORMATS[spec.format_code]
+    composition = design.composition
+    if composition == "bottom" and fmt.height >= 1.6 * fmt.width:
+        composition = "top"  # a tall canvas with the text at its foot looks unfinished
+    align = "center" if composition == "center" else ("right" if rtl else "left")
     label, button_w, button_h = _button(spec, rules, safe.right - safe.left)
     gap = rules.cta_size * 1.5
-    bar_h = max(3.0, rules.cta_size * 0.28) if design.composition != "center" else 0.0
+    bar_h = max(3.0, rules.cta_size * 0.28) if composition != "center" else 0.0
     bar_space = bar_h + rules.cta_size * 1.1 if bar_h else 0.0
     text_h = safe.bottom - safe.top - button_h - gap - bar_space
     block = fit_text(claim, _style(spec.language, True), safe.right - safe.left, text_h,
@@ -199,9 +203,9 @@ def _stack(
         "top": safe.top,
         "center": safe.top + (safe.bottom - safe.top - group_h) / 2,
         "bottom": safe.bottom - group_h,
-    }[design.composition]
+    }[composition]
     lines = _place(block, safe, top + bar_space, align)
-    button_top = safe.bottom - button_h if design.composition == "top" else top + group_h - button_h
+    button_top = safe.bottom - button_h if composition == "top" else top + group_h - button_h
     button_x = _align_x(align, safe, button_w)
     button = Box(button_x, button_top, button_x + button_w, button_top + button_h)
     bar_w = rules.cta_size * 2.2

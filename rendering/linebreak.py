@@ -172,12 +172,12 @@ def _try_size(
 
 def _smoother(
     block: TextBlock, units: list[Unit], measured: tuple[list[float], list[float]],
-    style: TextStyle, width: float, height: float, max_lines: int,
+    style: TextStyle, width: float, height: float, max_lines: int, min_size: int,
 ) -> TextBlock:  # fmt: skip
     """Trade up to a fifth of the size for line ends at word or phrase boundaries."""
     if not block.rough_breaks:
         return block
-    for size in range(block.size - 1, int(block.size * 0.8) - 1, -1):
+    for size in range(block.size - 1, max(min_size, int(block.size * 0.8)) - 1, -1):
         smaller = _try_size(units, measured, style, size, width, height, max_lines, exact=True)
         if smaller and not smaller.rough_breaks:
             return smaller
@@ -205,7 +205,7 @@ def fit_text(
         for size in range(high, min_size - 1, -1):
             found = _try_size(units, measured, style, size, width, height, max_lines, exact=True)
             if found:
-                return _smoother(found, units, measured, style, width, height, max_lines)
+                return _smoother(found, units, measured, style, width, height, max_lines, min_size)
     return ellipsize(text, style, width, height, max_lines, min_size)
 
 

@@ -107,11 +107,17 @@ def _paint_text(
         )
 
 
+def paint_backdrop(layout: CreativeLayout, colors: Colors) -> Image.Image:
+    """Everything but the text: what the headline and the CTA label are read against."""
+    image = paint_background(layout, colors)
+    _paint_button(image, layout.button, colors.button)
+    return image
+
+
 def paint(layout: CreativeLayout, language: str) -> Image.Image:
     """The finished creative as an RGB image."""
     colors = resolve_colors(layout.design.palette)
-    image = paint_background(layout, colors)
-    _paint_button(image, layout.button, colors.button)
+    image = paint_backdrop(layout, colors)
     draw = ImageDraw.Draw(image)
     for placed in layout.headline_lines:
         _paint_text(draw, placed, layout.headline, headline_style(language), colors.headline)

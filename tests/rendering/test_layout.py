@@ -1,0 +1,97 @@
+"""Geometry of every format x language x claim: inside the safe area, no collisions, no loss."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.catalog import FORMATS, LANGUAGES
+from rendering import CreativeSpec, layout_creative
+from rendering.layout import RULES, Box, CreativeLayout
+from tests.rendering.claims import all_claims
+
+TOLERANCE = 0.5  # sub-pixel rounding of float positions
+
+
+def _grown(box: Box) -> Box:
+    return Box(box.left - TOLERANCE, box.top - TOLERANCE, box.right + TOLERANCE,
+               box.bottom + TOLERANCE)  # fmt: skip
+
+
+def _problems(layout: CreativeLayout, claim: str, code: str) -> list[str]:
+    safe = _grown(layout.safe)
+    found = []
+    if not layout.headline_lines:
+        found.append("no headline")
+    for placed in layout.headline_lines:
+        if not safe.contains(placed.box):
+            found.append(f"line {placed.line.text!r} {placed.box} leaves the safe area {safe}")
+    if not safe.contains(layout.button):
+        found.append(f"button {layout.button} leaves the safe area")
+    if not _grown(layout.button).contains(layout.cta.box):
+        found.append(f"CTA label {layout.cta.box} sticks out of its button {layout.button}")
+    if layout.headline_box.overlaps(layout.button):
+        found.append("headline and button overlap")
+    if len(layout.headline_lines) > RULES[code].max_lines:
+        found.append(f"{len(layout.headline_lines)} lines, more than {RULES[code].max_lines}")
+    if layout.headline.size < RULES[code].headline_min:
+        found.append(f"headline at {layout.headline.size}px, below the legible minimum")
+    shown = "".join(p.line.text for p in layout.headline_lines).replace(" ", "")
+    if layout.headline.ellipsized:
+        if not shown.endswith("…"):
+            found.append("shortened headline without an ellipsis")
+    elif shown != claim.replace(" ", ""):
+        found.append(f"headline {shown!r} is not the claim")
+    return found
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_format_and_claim_fits_the_safe_area_without_collisions(language: str) -> None:
+    problems = []
+    for kind, claim in all_claims(language).items():
+        for code in FORMATS:
+            spec = CreativeSpec(claim, language, LANGUAGES[language].default_cta, code, "job:1")
+            layout = layout_creative(spec)
+            assert (layout.width, layout.height) == (FORMATS[code].width, FORMATS[code].height)
+            problems += [f"{code} {kind}: {p}" for p in _problems(layout, claim, code)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("code", list(FORMATS))
+def test_short_claims_are_never_shortened_and_are_set_large(code: str) -> None:
+    for language in LANGUAGES:
+        claim = all_claims(language)["short"]
+        spec = CreativeSpec(claim, language, "OK", code, "job:2")
+        layout = layout_creative(spec)
+        assert not layout.headline.ellipsized, (language, code)
+        if code != "F10":  # 136px columns set long compounds ("Proteinergänzungsmittel") small
+            assert layout.headline.size > layout.cta_label.size, (language, code)
+
+
+def test_a_maximum_claim_is_ellipsized_only_where_it_cannot_fit() -> None:
+    claim = all_claims("EN")["long"]
+    shortened = {
+        code
+        for code in FORMATS
+        if layout_creative(CreativeSpec(claim, "EN", "Shop now", code, "j:1")).headline.ellipsized
+    }
+    assert shortened <= {"F9", "F11"}, shortened
+    assert "F11" in shortened  # 200 characters cannot be legible on 320x50
+
+
+@pytest.mark.parametrize("language", ["AR", "HE"])
+def test_right_to_left_layouts_are_mirrored(language: str) -> None:
+    claim = all_claims(language)["short"]
+    for code, seed in (("F1", "job:1"), ("F4", "job:1"), ("F9", "job:1")):
+        rtl = layout_creative(CreativeSpec(claim, language, "OK", code, seed))
+        ltr = layout_creative(CreativeSpec(all_claims("EN")["short"], "EN", "OK", code, seed))
+        middle = rtl.width / 2
+        if code in ("F4", "F9"):  # the button moves to the other side
+            assert (rtl.button.left < middle) != (ltr.button.left < middle)
+        for placed in rtl.headline_lines:  # text hugs the right edge (or is centred)
+            assert rtl.safe.right - placed.box.right <= placed.box.left - rtl.safe.left + 1
+
+
+def test_long_words_shrink_instead_of_overflowing_a_narrow_skyscraper() -> None:
+    claim = "Donaudampfschifffahrtsgesellschaftskapitänsmütze"
+    layout = layout_creative(CreativeSpec(claim, "DE", "Jetzt kaufen", "F10", "j:1"))
+    assert all(layout.safe.contains(p.box) for p in layout.headline_lines)

@@ -1,0 +1,91 @@
+"""Rendered pixels: exact sizes, nothing drawn outside the laid-out boxes, readable contrast."""
+
+from __future__ import annotations
+
+import io
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from PIL import Image, ImageChops, ImageDraw
+
+from domain.catalog import FORMATS, LANGUAGES
+from rendering import CreativeSpec, layout_creative, render_png
+from rendering.layout import Box
+from rendering.paint import paint, paint_backdrop
+from rendering.palette import MIN_CONTRAST, contrast, resolve_colors
+from tests.rendering.claims import all_claims
+
+SAMPLE_LANGUAGES = ["EN", "DE", "AR", "HE", "HI", "TH", "JA", "ZH", "KO", "RU", "EL"]
+SAMPLE_FORMATS = ["F1", "F3", "F4", "F7", "F9", "F10", "F11"]
+
+
+def _spec(language: str, kind: str, code: str, seed: str = "job:1") -> CreativeSpec:
+    claim = all_claims(language)[kind]
+    return CreativeSpec(claim, language, LANGUAGES[language].default_cta, code, seed)
+
+
+def _png(data: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        return image
+
+
+def _crop(image: Image.Image, box: Box) -> Image.Image:
+    left, top = max(0, int(box.left)), max(0, int(box.top))
+    return image.crop((left, top, max(left + 1, round(box.right)), max(top + 1, round(box.bottom))))
+
+
+@pytest.mark.parametrize("code", list(FORMATS))
+def test_png_has_the_exact_format_size(code: str) -> None:
+    image = _png(render_png(_spec("EN", "short", code)))
+    assert image.format == "PNG"
+    assert image.size == (FORMATS[code].width, FORMATS[code].height)
+
+
+@pytest.mark.parametrize("language", SAMPLE_LANGUAGES)
+def test_text_is_drawn_only_inside_its_boxes_and_reads_at_4_5_to_1(language: str) -> None:
+    for kind, seed in (("short", "job:1"), ("long", "job:2"), ("mixed", "job:3")):
+        for code in SAMPLE_FORMATS:
+            spec = _spec(language, kind, code, seed)
+            layout = layout_creative(spec)
+            colors = resolve_colors(layout.design.palette)
+            backdrop = paint_backdrop(layout, colors)
+            painted = ImageChops.difference(paint(layout, language), backdrop)
+            assert painted.getbbox() is not None, f"{code} {kind}: no text drawn"
+            eraser = ImageDraw.Draw(painted)
+            for box in [p.box for p in layout.headline_lines] + [layout.cta.box]:
+                eraser.rectangle((box.left - 1, box.top - 1, box.right + 1, box.bottom + 1), 0)
+            assert painted.getbbox() is None, f"{code} {kind}: ink outside the text boxes"
+            for placed in layout.headline_lines:
+                behind = _crop(backdrop, placed.box).getcolors(1 << 16) or []
+                worst = min(contrast(colors.headline, color) for _, color in behind)
+                assert worst >= MIN_CONTRAST, f"{code} {kind}: headline at {worst:.2f}:1"
+            behind = _crop(backdrop, layout.cta.box).getcolors(1 << 16) or []
+            worst = min(contrast(colors.button_text, color) for _, color in behind)
+            assert worst >= MIN_CONTRAST, f"{code} {kind}: CTA at {worst:.2f}:1"
+
+
+def test_every_palette_reads_at_4_5_to_1_for_headline_and_button() -> None:
+    for index in range(11):
+        layout = layout_creative(_spec("EN", "short", "F1", f"job:{index}"))
+        colors = resolve_colors(layout.design.palette)
+        for behind in (colors.background, colors.companion):
+            assert contrast(colors.headline, behind) >= MIN_CONTRAST
+        assert contrast(colors.button_text, colors.button) >= MIN_CONTRAST
+
+
+def test_the_same_spec_gives_byte_identical_pngs_even_across_threads() -> None:
+    specs = [_spec(lang, "mixed", code) for lang in ("EN", "AR", "JA") for code in ("F1", "F9")]
+    serial = [render_png(spec) for spec in specs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(render_png, specs * 3))
+    assert parallel == serial * 3
+
+
+def test_images_of_one_job_differ() -> None:
+    images = {render_png(_spec("EN", "short", "F7", f"job-7:{index}")) for index in range(1, 21)}
+    assert len(images) == 20
+    designs = {
+        layout_creative(_spec("EN", "short", "F7", f"job-7:{i}")).design for i in range(1, 21)
+    }
+    assert len(designs) == 20  # palette x background x composition never repeats in a job
