@@ -132,6 +132,8 @@ def _wrap(command: Callable[[argparse.Namespace, Services], Any]) -> Handler:
             print(f"error: database unavailable: {reason}", file=sys.stderr)
             return 1
         print(json.dumps(result) if args.json else _human(result))
+        if not args.json and isinstance(result, dict) and "apiKey" in result:
+            print("store the API key now: it is not shown again", file=sys.stderr)
         return 0
 
     return handler

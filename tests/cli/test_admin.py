@@ -42,6 +42,12 @@ def test_accounts_create_prints_exactly_the_id_and_a_working_key(run_cli: Run) -
     assert (shown["balance"], shown["held"], shown["consumed"], shown["granted"]) == (5, 0, 0, 5)
 
 
+def test_text_output_warns_that_the_key_is_shown_once(run_cli: Run) -> None:
+    result = run_cli("accounts", "create", "--name", "Acme", "--credits", "1")
+    assert result.code == 0
+    assert "apiKey: cs_live_" in result.out and "not shown again" in result.err
+
+
 def test_accounts_show_as_text(run_cli: Run) -> None:
     created = create_account(run_cli, 3)
     result = run_cli("accounts", "show", created["accountId"])
