@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 from rendering.text import (
@@ -65,9 +66,10 @@ class TextStyle:
     leading: float  # line height as a multiple of the size
 
 
+@functools.lru_cache(maxsize=4096)
 def make_line(text: str, style: TextStyle, size: int) -> Line:
     """Shape one line and measure its exact advance and ink."""
-    runs = tuple(visual_runs(text, style.language))
+    runs = visual_runs(text, style.language)
     x, left, top, right, bottom = 0.0, 0.0, 0.0, 0.0, 0.0
     for run in runs:
         ink_left, ink_top, ink_right, ink_bottom = run_ink(run, size, style.weight, style.language)

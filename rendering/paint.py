@@ -10,10 +10,9 @@ from rendering.fonts import load_font, raqm_available
 from rendering.layout import Box, CreativeLayout, PlacedText, cta_style, headline_style
 from rendering.linebreak import TextBlock, TextStyle
 from rendering.palette import Color, Colors, resolve_colors
-from rendering.text import raqm_language
+from rendering.text import raqm_language, run_length
 
 SUPERSAMPLE = 4  # button corners drawn this much larger, then reduced: smooth edges
-SHAPE_SCALE = 2  # decorative shapes drawn at 1/2 size, then enlarged: soft edges, cheap
 PNG_COMPRESS_LEVEL = 1  # flat-colour art compresses nearly as well at 1, at a third of the cost
 Z_RLE = 3  # zlib strategy: runs of equal bytes are most of a flat design; faster and smaller
 
@@ -37,22 +36,24 @@ def _gradient(layout: CreativeLayout, colors: Colors) -> Image.Image:
     return strip.resize((layout.width, layout.height), Image.Resampling.NEAREST)
 
 
-def _shape_mask(layout: CreativeLayout) -> Image.Image:
-    """Circles or a diagonal band, in canvas coordinates."""
-    w, h = layout.width // SHAPE_SCALE, layout.height // SHAPE_SCALE
-    mask = Image.new("L", (w, h), 0)
-    draw = ImageDraw.Draw(mask)
+def _paint_shapes(image: Image.Image, layout: CreativeLayout, color: Color) -> None:
+    """Circles or a diagonal band in the companion tone.
+
+    Drawn without anti-aliasing: the companion is a near tone of the background, so the
+    stair-steps are invisible, and a full-frame blend would cost more than the rest together.
+    """
+    w, h = layout.width, layout.height
+    draw = ImageDraw.Draw(image)
     seed = layout.design.angle_seed
     if layout.design.treatment == "circles":
         r = max(w, h) * 0.55
         cx = w * (0.85 if seed % 2 else 0.15)
-        draw.ellipse((cx - r, -r * 0.9, cx + r, r * 1.1), fill=255)
+        draw.ellipse((cx - r, -r * 0.9, cx + r, r * 1.1), fill=color)
         r2 = min(w, h) * 0.45
-        draw.ellipse((w - cx - r2, h - r2 * 0.7, w - cx + r2, h + r2 * 1.3), fill=255)
+        draw.ellipse((w - cx - r2, h - r2 * 0.7, w - cx + r2, h + r2 * 1.3), fill=color)
     else:
         rise = h * (0.35 + (seed % 5) * 0.05)
-        draw.polygon([(0, h), (0, h - rise * 0.4), (w, h - rise), (w, h)], fill=255)
-    return mask.resize((layout.width, layout.height), Image.Resampling.BILINEAR)
+        draw.polygon([(0, h), (0, h - rise * 0.4), (w, h - rise), (w, h)], fill=color)
 
 
 def paint_background(layout: CreativeLayout, colors: Colors) -> Image.Image:
@@ -63,7 +64,7 @@ def paint_background(layout: CreativeLayout, colors: Colors) -> Image.Image:
         image = _gradient(layout, colors)
     elif treatment in ("circles", "band"):
         image = _solid(size, colors.background)
-        image.paste(colors.companion, (0, 0), _shape_mask(layout))
+        _paint_shapes(image, layout, colors.companion)
     else:
         image = _solid(size, colors.background)
     draw = ImageDraw.Draw(image)
@@ -87,7 +88,7 @@ def _paint_button(image: Image.Image, box: Box, color: Color) -> None:
     ImageDraw.Draw(mask).rounded_rectangle(
         (0, 0, w * SUPERSAMPLE - 1, h * SUPERSAMPLE - 1), radius=radius, fill=255
     )
-    image.paste(color, (left, top), mask.resize((w, h), Image.Resampling.LANCZOS))
+    image.paste(color, (left, top), mask.reduce(SUPERSAMPLE))
 
 
 def _paint_text(
@@ -103,11 +104,7 @@ def _paint_text(
             direction=run.direction if shaping else None,
             language=raqm_language(language) if shaping else None,
         )  # fmt: skip
-        x += font.getlength(
-            run.text,
-            direction=run.direction if shaping else None,
-            language=raqm_language(language) if shaping else None,
-        )
+        x += run_length(run, block.size, style.weight, language)
 
 
 def paint_backdrop(layout: CreativeLayout, colors: Colors) -> Image.Image:

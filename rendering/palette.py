@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 Color = tuple[int, int, int]
@@ -114,6 +115,7 @@ class Colors:
     button_text: Color
 
 
+@functools.cache
 def resolve_colors(palette: Palette) -> Colors:
     """Pick ink for the headline and button, adjusting backgrounds so both reach 4.5:1."""
     behind = [palette.background, palette.companion]

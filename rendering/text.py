@@ -185,7 +185,8 @@ def _direction_of(text: str, rtl_paragraph: bool) -> str:
     return "rtl" if rtl_paragraph else "ltr"
 
 
-def visual_runs(text: str, language: str) -> list[Run]:
+@functools.lru_cache(maxsize=4096)
+def visual_runs(text: str, language: str) -> tuple[Run, ...]:
     """Font runs of one line in drawing order, left to right."""
     chain = font_chain(language)
     rtl = LANGUAGES[language].rtl
@@ -198,7 +199,7 @@ def visual_runs(text: str, language: str) -> list[Run]:
         else:
             logical.append((char, source))
     if len(logical) == 1:  # one font: RAQM applies the full bidi algorithm itself
-        return [Run(text, logical[0][1], "rtl" if rtl else "ltr")]
+        return (Run(text, logical[0][1], "rtl" if rtl else "ltr"),)
     runs = [Run(t, s, _direction_of(t, rtl)) for t, s in logical]
     groups: list[list[Run]] = []
     for run in runs:
@@ -209,7 +210,7 @@ def visual_runs(text: str, language: str) -> list[Run]:
     ordered = [g[::-1] if g[0].direction == "rtl" else g for g in groups]
     if rtl:
         ordered.reverse()
-    return [run for group in ordered for run in group]
+    return tuple(run for group in ordered for run in group)
 
 
 @functools.lru_cache(maxsize=8192)
