@@ -95,3 +95,13 @@ def test_long_words_shrink_instead_of_overflowing_a_narrow_skyscraper() -> None:
     claim = "Donaudampfschifffahrtsgesellschaftskapitänsmütze"
     layout = layout_creative(CreativeSpec(claim, "DE", "Jetzt kaufen", "F10", "j:1"))
     assert all(layout.safe.contains(p.box) for p in layout.headline_lines)
+
+
+@pytest.mark.parametrize("language", ["DE", "AR", "JA", "TH", "HI"])
+def test_a_thirty_character_cta_stays_inside_its_button_in_every_format(language: str) -> None:
+    cta = (LANGUAGES[language].default_cta + " ") * 6
+    for code in FORMATS:
+        layout = layout_creative(CreativeSpec("Protein", language, cta[:30].strip(), code, "j:1"))
+        assert _grown(layout.safe).contains(layout.button), code
+        assert _grown(layout.button).contains(layout.cta.box), code
+        assert not layout.headline_box.overlaps(layout.button), code

@@ -12,7 +12,7 @@ from domain.catalog import FORMATS, LANGUAGES
 from rendering import CreativeSpec, layout_creative, render_png
 from rendering.layout import Box
 from rendering.paint import paint, paint_backdrop
-from rendering.palette import MIN_CONTRAST, contrast, resolve_colors
+from rendering.palette import MIN_CONTRAST, Color, contrast, resolve_colors
 from tests.rendering.claims import all_claims
 
 SAMPLE_LANGUAGES = ["EN", "DE", "AR", "HE", "HI", "TH", "JA", "ZH", "KO", "RU", "EL"]
@@ -30,9 +30,11 @@ def _png(data: bytes) -> Image.Image:
         return image
 
 
-def _crop(image: Image.Image, box: Box) -> Image.Image:
+def _colors_behind(image: Image.Image, box: Box) -> list[Color]:
     left, top = max(0, int(box.left)), max(0, int(box.top))
-    return image.crop((left, top, max(left + 1, round(box.right)), max(top + 1, round(box.bottom))))
+    right, bottom = max(left + 1, round(box.right)), max(top + 1, round(box.bottom))
+    found = image.crop((left, top, right, bottom)).getcolors(1 << 16) or []
+    return [(r, g, b) for _, (r, g, b) in found]  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("code", list(FORMATS))
@@ -57,11 +59,11 @@ def test_text_is_drawn_only_inside_its_boxes_and_reads_at_4_5_to_1(language: str
                 eraser.rectangle((box.left - 1, box.top - 1, box.right + 1, box.bottom + 1), 0)
             assert painted.getbbox() is None, f"{code} {kind}: ink outside the text boxes"
             for placed in layout.headline_lines:
-                behind = _crop(backdrop, placed.box).getcolors(1 << 16) or []
-                worst = min(contrast(colors.headline, color) for _, color in behind)
+                behind = _colors_behind(backdrop, placed.box)
+                worst = min(contrast(colors.headline, color) for color in behind)
                 assert worst >= MIN_CONTRAST, f"{code} {kind}: headline at {worst:.2f}:1"
-            behind = _crop(backdrop, layout.cta.box).getcolors(1 << 16) or []
-            worst = min(contrast(colors.button_text, color) for _, color in behind)
+            behind = _colors_behind(backdrop, layout.cta.box)
+            worst = min(contrast(colors.button_text, color) for color in behind)
             assert worst >= MIN_CONTRAST, f"{code} {kind}: CTA at {worst:.2f}:1"
 
 
