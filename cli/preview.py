@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from domain.catalog import FORMATS, LANGUAGES
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 THUMB_HEIGHT = 360  # every creative scaled to this height on the sheet (small ones shown 1:1)
 GAP = 16
@@ -42,7 +47,7 @@ def run_preview(args: argparse.Namespace) -> int:
     return 0
 
 
-def contact_sheet(claim: str, languages: list[str], cta: str | None, seed: str):  # noqa: ANN201
+def contact_sheet(claim: str, languages: list[str], cta: str | None, seed: str) -> Image.Image:
     """One row per language, every format side by side, each labelled with its code."""
     from PIL import Image, ImageDraw
 
@@ -54,7 +59,7 @@ def contact_sheet(claim: str, languages: list[str], cta: str | None, seed: str):
         tiles = []
         for index, code in enumerate(FORMATS, start=1):
             spec = CreativeSpec(claim, language, label, code, f"{seed}:{index}")
-            with Image.open(_bytes_io(render_png(spec))) as png:
+            with Image.open(io.BytesIO(render_png(spec))) as png:
                 image = png.convert("RGB")
             scale = min(1.0, THUMB_HEIGHT / image.height)
             if scale < 1:
@@ -77,9 +82,3 @@ def contact_sheet(claim: str, languages: list[str], cta: str | None, seed: str):
         draw.text((x, y), caption, fill=(40, 40, 40))
         sheet.paste(tile, (x, y + LABEL_HEIGHT))
     return sheet
-
-
-def _bytes_io(data: bytes):  # noqa: ANN202
-    import io
-
-    return io.BytesIO(data)

@@ -56,7 +56,7 @@ RULES = {
     "F1": FormatRules("stack", 7, 116, 26, 40, 86, 86),
     "F2": FormatRules("stack", 8, 120, 26, 42, 86, 96),
     "F3": FormatRules("stack", 10, 132, 28, 46, 90, 250),  # stories: keep clear of the app UI
-    "F4": FormatRules("split", 6, 84, 22, 34, 60, 56),
+    "F4": FormatRules("split", 6, 96, 22, 34, 60, 56),
     "F5": FormatRules("stack", 7, 128, 28, 44, 96, 96),
     "F6": FormatRules("stack", 8, 104, 24, 38, 76, 84),
     "F7": FormatRules("stack", 5, 34, 11, 13, 18, 18),

@@ -36,7 +36,7 @@ def _gradient(layout: CreativeLayout, colors: Colors) -> Image.Image:
     return strip.resize((layout.width, layout.height), Image.Resampling.NEAREST)
 
 
-def _paint_shapes(image: Image.Image, layout: CreativeLayout, color: Color) -> None:
+def _paint_shapes(image: Image.Image, layout: CreativeLayout, color: Color, kind: str) -> None:
     """Circles or a diagonal band in the companion tone.
 
     Drawn without anti-aliasing: the companion is a near tone of the background, so the
@@ -45,7 +45,7 @@ def _paint_shapes(image: Image.Image, layout: CreativeLayout, color: Color) -> N
     w, h = layout.width, layout.height
     draw = ImageDraw.Draw(image)
     seed = layout.design.angle_seed
-    if layout.design.treatment == "circles":
+    if kind == "circles":
         r = max(w, h) * 0.55
         cx = w * (0.85 if seed % 2 else 0.15)
         draw.ellipse((cx - r, -r * 0.9, cx + r, r * 1.1), fill=color)
@@ -60,11 +60,13 @@ def paint_background(layout: CreativeLayout, colors: Colors) -> Image.Image:
     """Everything that lies behind the headline: treatment, split panel, accent bar."""
     size = (layout.width, layout.height)
     treatment = layout.design.treatment
+    if treatment == "band" and layout.panel:
+        treatment = "solid"  # a band cut off by the split panel looks like a mistake
     if treatment == "gradient":
         image = _gradient(layout, colors)
     elif treatment in ("circles", "band"):
         image = _solid(size, colors.background)
-        _paint_shapes(image, layout, colors.companion)
+        _paint_shapes(image, layout, colors.companion, treatment)
     else:
         image = _solid(size, colors.background)
     draw = ImageDraw.Draw(image)
