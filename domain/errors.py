@@ -1,13 +1,13 @@
 """The domain's error tree. `api/problems.py` maps each to the problem+json catalog.
 
-    DomainError
-    ├── InvalidRequest          bad input (400)
-    ├── Unauthorized            missing, malformed, unknown or revoked key (401)
-    ├── InsufficientCredits     not enough available credits (402)
-    ├── NotFound                unknown job, or another account's (404)
-    ├── IdempotencyKeyReused    same key, different body (422)
-    ├── TooManyActiveJobs       plan's concurrency limit (429)
-    └── ServiceUnavailable      orchestration backend unreachable (503)
+DomainError
+├── InvalidRequest          bad input (400)
+├── Unauthorized            missing, malformed, unknown or revoked key (401)
+├── InsufficientCredits     not enough available credits (402)
+├── NotFound                unknown job, or another account's (404)
+├── IdempotencyKeyReused    same key, different body (422)
+├── TooManyActiveJobs       plan's concurrency limit (429)
+└── ServiceUnavailable      orchestration backend unreachable (503)
 """
 
 from __future__ import annotations

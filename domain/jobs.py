@@ -95,3 +95,33 @@ def final_status(produced: int, failed: int) -> JobStatus:
     if failed == 0:
         return JobStatus.COMPLETED
     return JobStatus.PARTIAL if produced else JobStatus.FAILED
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """A validated, normalized POST /api/v1/generate body."""
+
+    claim: str
+    language: str = "EN"
+    count: int = 1
+    formats: tuple[str, ...] | None = None
+    cta: str | None = None
+
+    def fingerprint(self) -> str:
+        """Stable hash of the request, to tell a replay from a reused Idempotency-Key."""
+        import hashlib
+        import json
+
+        canonical = json.dumps(
+            {
+                "claim": self.claim,
+                "language": self.language,
+                "count": self.count,
+                "formats": list(self.formats) if self.formats else None,
+                "cta": self.cta,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
