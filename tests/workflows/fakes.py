@@ -1,0 +1,47 @@
+"""Stand-in image activities registered under the real activity names."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.jobs import CreditRelease, ImageProduced, ImageTask
+
+# Decides, per (task, attempt), whether the image fails: None = succeed.
+FailurePlan = Callable[[ImageTask, int], ApplicationError | Exception | None]
+
+
+class FakeImageActivities:
+    """Records every call; fails images as the plan says; can hold images until released."""
+
+    def __init__(self, plan: FailurePlan | None = None, hold: asyncio.Event | None = None) -> None:
+        self.plan = plan or (lambda task, attempt: None)
+        self.hold = hold
+        self.attempts: Counter[int] = Counter()
+        self.released: list[int] = []
+        self._progress = asyncio.Condition()
+
+    async def until_started(self, attempts: int) -> None:
+        """Wait until this many image attempts have begun."""
+        async with self._progress:
+            await self._progress.wait_for(lambda: sum(self.attempts.values()) >= attempts)
+
+    @activity.defn(name="produce_image")
+    async def produce_image(self, task: ImageTask) -> ImageProduced:
+        async with self._progress:
+            self.attempts[task.index] += 1
+            self._progress.notify_all()
+        if self.hold is not None:
+            await self.hold.wait()
+        error = self.plan(task, activity.info().attempt)
+        if error is not None:
+            raise error
+        return ImageProduced(task.index, task.format, f"{task.job_id}/image_{task.index}.png")
+
+    @activity.defn(name="release_credit")
+    async def release_credit(self, release: CreditRelease) -> None:
+        self.released.append(release.index)

@@ -1,0 +1,148 @@
+"""GenerateCreativesWorkflow: one per job; one retried activity per image."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, TimeoutError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.catalog import FORMATS
+    from domain.jobs import (
+        CreditRelease,
+        ImageFailure,
+        ImageProduced,
+        ImageSpec,
+        ImageTask,
+        JobInput,
+        JobStatus,
+        JobView,
+        final_status,
+    )
+    from workflows.search_attributes import JOB_STATUS
+
+# Error types an image activity raises when retrying cannot help.
+PERMANENT_IMAGE_ERRORS = ["InsufficientCredits", "CreditAlreadyReleased", "InvalidCreative"]
+
+IMAGE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    maximum_attempts=5,
+    non_retryable_error_types=PERMANENT_IMAGE_ERRORS,
+)
+# Compensation must eventually happen: retry it for as long as it takes.
+RELEASE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
+)
+
+IMAGE_TIMEOUT = timedelta(seconds=30)
+RELEASE_TIMEOUT = timedelta(seconds=30)
+
+
+@workflow.defn
+class GenerateCreativesWorkflow:
+    """Produces every image of one job, returns the credit of each image that finally fails."""
+
+    def __init__(self) -> None:
+        self._view: JobView | None = None
+
+    @workflow.run
+    async def run(self, job: JobInput) -> JobView:
+        self._view = JobView(job_id=job.job_id, status=JobStatus.QUEUED, requested=len(job.images))
+        self._set_status(JobStatus.PROCESSING)
+        try:
+            await asyncio.gather(*(self._produce(job, image) for image in job.images))
+        except asyncio.CancelledError:
+            await self._give_back_unfinished(job)
+        self._view.produced.sort(key=lambda image: image.index)
+        self._view.failures.sort(key=lambda failure: failure.index)
+        self._set_status(final_status(len(self._view.produced), len(self._view.failures)))
+        return self._view
+
+    @workflow.query
+    def status(self) -> JobView:
+        """The job as it stands: which images are produced, which failed."""
+        assert self._view is not None
+        return self._view
+
+    async def _produce(self, job: JobInput, image: ImageSpec) -> None:
+        assert self._view is not None
+        task = ImageTask(
+            job_id=job.job_id,
+            account_id=job.account_id,
+            index=image.index,
+            format=image.format,
+            claim=job.claim,
+            language=job.language,
+            cta=job.cta,
+        )
+        try:
+            produced: ImageProduced = await workflow.execute_activity(
+                "produce_image",
+                task,
+                result_type=ImageProduced,
+                start_to_close_timeout=IMAGE_TIMEOUT,
+                retry_policy=IMAGE_RETRY,
+                summary=_image_summary(image, len(job.images)),
+            )
+        except ActivityError as error:
+            await self._release_credit(job, image)
+            self._view.failures.append(_failure(image, error))
+            return
+        self._view.produced.append(produced)
+
+    async def _give_back_unfinished(self, job: JobInput) -> None:
+        """A canceled job still ends: unfinished images fail as canceled, their credits return."""
+        assert self._view is not None
+        finished = {image.index for image in self._view.produced}
+        finished |= {failure.index for failure in self._view.failures}
+        for image in job.images:
+            if image.index not in finished:
+                await self._release_credit(job, image)
+                self._view.failures.append(
+                    ImageFailure(image.index, image.format, "canceled", "the job was canceled")
+                )
+
+    async def _release_credit(self, job: JobInput, image: ImageSpec) -> None:
+        await workflow.execute_activity(
+            "release_credit",
+            CreditRelease(job_id=job.job_id, account_id=job.account_id, index=image.index),
+            start_to_close_timeout=RELEASE_TIMEOUT,
+            retry_policy=RELEASE_RETRY,
+            summary=f"return the credit of image {image.index}",
+        )
+
+    def _set_status(self, status: JobStatus) -> None:
+        assert self._view is not None
+        self._view.status = status
+        workflow.upsert_search_attributes([JOB_STATUS.value_set(status.value)])
+
+
+def _image_summary(image: ImageSpec, total: int) -> str:
+    ad_format = FORMATS[image.format]
+    return f"image {image.index}/{total} · {image.format} {ad_format.width}x{ad_format.height}"
+
+
+# What a client reads in `failures[].code` for each permanent error type.
+FAILURE_CODES = {
+    "InsufficientCredits": "insufficient_credits",
+    "CreditAlreadyReleased": "credit_released",
+    "InvalidCreative": "invalid_creative",
+}
+
+
+def _failure(image: ImageSpec, error: ActivityError) -> ImageFailure:
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type in FAILURE_CODES:
+        code, message = FAILURE_CODES[cause.type], cause.message
+    elif isinstance(cause, CancelledError):
+        code, message = "canceled", "the job was canceled"
+    elif isinstance(cause, TimeoutError):
+        code, message = "timeout", "producing the image timed out on every attempt"
+    else:
+        code, message = "image_failed", "the image could not be produced after every retry"
+    return ImageFailure(index=image.index, format=image.format, code=code, message=message)
