@@ -1,0 +1,1 @@
+"""Activities own every side effect: the credit ledger, rendering and storage."""

@@ -1,0 +1,1 @@
+"""Wires dependencies into the activities and registers everything with a Temporal worker."""

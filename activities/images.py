@@ -1,0 +1,75 @@
+"""Image activities: produce one image (reserve, render, upload, capture) and the compensation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.errors import InsufficientCredits
+from domain.jobs import CreditRelease, ImageProduced, ImageTask
+from infra.ledger import CreditLedger, ReservationState
+from infra.storage import ImageStore
+from rendering import CreativeSpec
+
+Renderer = Callable[[CreativeSpec], bytes]
+
+
+def storage_key(task: ImageTask) -> str:
+    """Where an image lives; derived from (job, index) so a retried upload overwrites itself."""
+    return f"{task.account_id}/{task.job_id}/image_{task.index}.png"
+
+
+class ImageActivities:
+    """Activities with their dependencies injected, so tests can pass fakes."""
+
+    def __init__(self, ledger: CreditLedger, store: ImageStore, render: Renderer) -> None:
+        self._ledger = ledger
+        self._store = store
+        self._render = render
+
+    @activity.defn(name="produce_image")
+    def produce_image(self, task: ImageTask) -> ImageProduced:
+        """Reserve the image's credit, render it, upload it and capture the credit."""
+        try:
+            reservation = self._ledger.reserve(
+                job_id=task.job_id, account_id=task.account_id, index=task.index
+            )
+        except InsufficientCredits as error:
+            raise ApplicationError(
+                "no credit left for this image", type="InsufficientCredits", non_retryable=True
+            ) from error
+        if reservation.state is ReservationState.RELEASED:
+            raise ApplicationError(
+                "this image's credit was already returned",
+                type="CreditAlreadyReleased",
+                non_retryable=True,
+            )
+        if reservation.state is ReservationState.CAPTURED and reservation.storage_key:
+            return ImageProduced(task.index, task.format, reservation.storage_key)
+
+        png = self._render(
+            CreativeSpec(
+                claim=task.claim,
+                language=task.language,
+                cta=task.cta,
+                format_code=task.format,
+                variant_seed=f"{task.job_id}:{task.index}",
+            )
+        )
+        key = storage_key(task)
+        self._store.put(key, png, "image/png")
+        captured = self._ledger.capture(job_id=task.job_id, index=task.index, storage_key=key)
+        if captured.state is not ReservationState.CAPTURED:
+            raise ApplicationError(
+                "this image's credit was returned while it rendered",
+                type="CreditAlreadyReleased",
+                non_retryable=True,
+            )
+        return ImageProduced(task.index, task.format, key)
+
+    @activity.defn(name="release_credit")
+    def release_credit(self, release: CreditRelease) -> None:
+        """Compensation: give back the credit of an image that finally failed."""
+        self._ledger.release(job_id=release.job_id, index=release.index)

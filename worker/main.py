@@ -1,0 +1,80 @@
+"""Build and run the worker that executes GenerateCreativesWorkflow and its image activities."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from infra.settings import Settings
+from infra.temporal import connect_client
+from workflows.generate_creatives import GenerateCreativesWorkflow
+
+log = logging.getLogger(__name__)
+
+# Our shared domain module is standard-library only: load it once, outside the sandbox.
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("domain")
+)
+
+
+def build_worker(
+    client: Client,
+    activities: object,
+    *,
+    task_queue: str,
+    executor: ThreadPoolExecutor,
+    max_concurrent_activities: int,
+) -> Worker:
+    """A worker for our workflow and every activity method of `activities`."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[GenerateCreativesWorkflow],
+        activities=[
+            getattr(activities, "produce_image"),  # noqa: B009 - fakes register the same names
+            getattr(activities, "release_credit"),  # noqa: B009
+        ],
+        activity_executor=executor,
+        max_concurrent_activities=max_concurrent_activities,
+        workflow_runner=WORKFLOW_RUNNER,
+        # On SIGTERM, in-flight images get this long to finish before they are handed back.
+        graceful_shutdown_timeout=timedelta(seconds=20),
+    )
+
+
+def build_image_activities(settings: Settings) -> object:
+    """The real activities: database ledger, configured image store, Pillow renderer."""
+    from activities.images import ImageActivities
+    from infra.db import create_db_engine
+    from infra.ledger import CreditLedger
+    from infra.storage import build_image_store
+    from rendering import check_fonts, render_png
+
+    check_fonts()
+    engine = create_db_engine(settings.resolved_database_url)
+    return ImageActivities(CreditLedger(engine), build_image_store(settings), render_png)
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """Run until `stop` is set, then shut down gracefully."""
+    client = await connect_client(settings)
+    activities = build_image_activities(settings)
+    threads = max(settings.render_threads, settings.worker_max_concurrent_activities)
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="image") as executor:
+        worker = build_worker(
+            client,
+            activities,
+            task_queue=settings.temporal_task_queue,
+            executor=executor,
+            max_concurrent_activities=settings.worker_max_concurrent_activities,
+        )
+        async with worker:
+            log.info("worker polling task queue %s", settings.temporal_task_queue)
+            await stop.wait()
+            log.info("worker shutting down; in-flight images finish first")
