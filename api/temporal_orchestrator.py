@@ -1,0 +1,233 @@
+"""JobOrchestrator backed by Temporal: one GenerateCreativesWorkflow per job.
+
+The workflow ID is derived from (account, Idempotency-Key), so Temporal itself rejects a
+duplicate start atomically. IDs are never reused (REJECT_DUPLICATE), and a start that meets an
+existing workflow (FAIL) is answered from that workflow: same body -> replay, else 422.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowQueryFailedError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.last_known import view_from_ledger
+from api.orchestrator import Submission
+from domain.catalog import LANGUAGES, formats_for
+from domain.errors import IdempotencyKeyReused, InsufficientCredits, NotFound, ServiceUnavailable
+from domain.jobs import GenerateRequest, ImageSpec, JobInput, JobStatus, JobView
+from infra.ledger import CreditLedger
+from infra.settings import Settings
+from infra.temporal import connect_client
+from workflows.generate_creatives import GenerateCreativesWorkflow
+from workflows.search_attributes import ACCOUNT_ID, JOB_STATUS
+
+JOB_KEY_NAMESPACE = uuid.UUID("6f1c3b0e-8d55-4d0a-9a43-0c2f6a7b5e11")
+# A poll must answer fast even when no worker can answer a query.
+QUERY_TIMEOUT = timedelta(seconds=2)
+RPC_TIMEOUT = timedelta(seconds=5)
+CLOSED_RESULTS_CACHED = 10_000
+
+
+def workflow_id(job_id: str) -> str:
+    return f"creative-job-{job_id}"
+
+
+def job_id_for(account_id: str, idempotency_key: str | None) -> str:
+    """Keyed jobs get a stable id per (account, key); others a random one."""
+    if idempotency_key is None:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(JOB_KEY_NAMESPACE, f"{account_id}\n{idempotency_key}"))
+
+
+class TemporalJobOrchestrator:
+    """Starts and reads jobs as Temporal workflows."""
+
+    def __init__(self, client: Client, ledger: CreditLedger, task_queue: str) -> None:
+        self._client = client
+        self._ledger = ledger
+        self._task_queue = task_queue
+        # Closed jobs never change: keep their (owner, view) to spare Temporal the reads.
+        self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
+
+    async def submit(
+        self, account_id: str, request: GenerateRequest, idempotency_key: str | None
+    ) -> Submission:
+        job_id = job_id_for(account_id, idempotency_key)
+        if idempotency_key is not None:
+            existing = await self._describe(job_id)
+            if existing is not None:
+                return await self._replay(account_id, job_id, request, existing)
+
+        credits = await run_in_threadpool(self._ledger.summary, account_id)
+        if credits.available < request.count:
+            raise InsufficientCredits(
+                f"this job needs {request.count} credits; {credits.available} are available"
+            )
+        job = _job_input(job_id, account_id, request)
+        try:
+            async with _temporal_errors():
+                await self._client.start_workflow(
+                    GenerateCreativesWorkflow.run,
+                    job,
+                    id=workflow_id(job_id),
+                    task_queue=self._task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                    search_attributes=TypedSearchAttributes(
+                        [
+                            SearchAttributePair(ACCOUNT_ID, account_id),
+                            SearchAttributePair(JOB_STATUS, JobStatus.QUEUED.value),
+                        ]
+                    ),
+                    memo={
+                        "accountId": account_id,
+                        "requestHash": job.request_hash,
+                        "formats": [image.format for image in job.images],
+                    },
+                    static_summary=_summary(request),
+                    static_details=_details(job),
+                    rpc_timeout=RPC_TIMEOUT,
+                )
+        except WorkflowAlreadyStartedError:
+            existing = await self._describe(job_id)
+            if existing is None:  # started and already gone: only possible past retention
+                raise ServiceUnavailable(
+                    "the job could not be started; retry with the same key"
+                ) from None
+            return await self._replay(account_id, job_id, request, existing)
+        return Submission(JobView(job_id, JobStatus.QUEUED, request.count), replayed=False)
+
+    async def get(self, account_id: str, job_id: str) -> JobView:
+        cached = self._closed.get(job_id)
+        if cached is not None:
+            owner, view = cached
+            if owner != account_id:
+                raise NotFound("no such job")
+            return view
+        description = await self._describe(job_id)
+        if description is None or _owner(description) != account_id:
+            raise NotFound("no such job")
+        return await self._view(job_id, description)
+
+    async def _view(self, job_id: str, description: WorkflowExecutionDescription) -> JobView:
+        handle = self._client.get_workflow_handle(workflow_id(job_id), run_id=description.run_id)
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            try:
+                return await handle.query(
+                    GenerateCreativesWorkflow.status, rpc_timeout=QUERY_TIMEOUT
+                )
+            except (RPCError, WorkflowQueryFailedError):
+                return await self._last_known(job_id, description)
+        if description.status == WorkflowExecutionStatus.COMPLETED:
+            async with _temporal_errors():
+                view: JobView = await handle.result(rpc_timeout=RPC_TIMEOUT)
+            self._remember(job_id, _owner(description), view)
+            return view
+        return await self._last_known(job_id, description, ended=True)
+
+    async def _last_known(
+        self, job_id: str, description: WorkflowExecutionDescription, ended: bool = False
+    ) -> JobView:
+        memo = await description.memo()
+        reservations = await run_in_threadpool(self._ledger.job_reservations, job_id)
+        return view_from_ledger(job_id, list(memo.get("formats", [])), reservations, ended=ended)
+
+    async def _describe(self, job_id: str) -> WorkflowExecutionDescription | None:
+        handle = self._client.get_workflow_handle(workflow_id(job_id))
+        try:
+            async with _temporal_errors():
+                return await handle.describe(rpc_timeout=RPC_TIMEOUT)
+        except _WorkflowNotFound:
+            return None
+
+    async def _replay(
+        self,
+        account_id: str,
+        job_id: str,
+        request: GenerateRequest,
+        description: WorkflowExecutionDescription,
+    ) -> Submission:
+        memo = await description.memo()
+        if memo.get("accountId") != account_id:
+            raise NotFound("no such job")
+        if memo.get("requestHash") != request.fingerprint():
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used with a different request body"
+            )
+        return Submission(await self._view(job_id, description), replayed=True)
+
+    def _remember(self, job_id: str, account_id: str | None, view: JobView) -> None:
+        self._closed[job_id] = (account_id, view)
+        while len(self._closed) > CLOSED_RESULTS_CACHED:
+            self._closed.popitem(last=False)
+
+
+class _WorkflowNotFound(Exception):
+    pass
+
+
+@asynccontextmanager
+async def _temporal_errors() -> AsyncIterator[None]:
+    """Translate Temporal's transport errors into our domain errors, in one place."""
+    try:
+        yield
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise _WorkflowNotFound() from error
+        raise ServiceUnavailable("the job service is unreachable; retrying is safe") from error
+    except RuntimeError as error:
+        # A lazy client that cannot connect raises a bare RuntimeError ("Failed client connect").
+        raise ServiceUnavailable("the job service is unreachable; retrying is safe") from error
+
+
+def _owner(description: WorkflowExecutionDescription) -> str | None:
+    return description.typed_search_attributes.get(ACCOUNT_ID)
+
+
+def _job_input(job_id: str, account_id: str, request: GenerateRequest) -> JobInput:
+    formats = formats_for(request.count, list(request.formats) if request.formats else None)
+    return JobInput(
+        job_id=job_id,
+        account_id=account_id,
+        claim=request.claim,
+        language=request.language,
+        cta=request.cta or LANGUAGES[request.language].default_cta,
+        images=[ImageSpec(index=i + 1, format=code) for i, code in enumerate(formats)],
+        request_hash=request.fingerprint(),
+    )
+
+
+def _summary(request: GenerateRequest) -> str:
+    claim = request.claim if len(request.claim) <= 80 else request.claim[:77] + "..."
+    plural = "s" if request.count != 1 else ""
+    return f"{request.count} image{plural} · {request.language} · “{claim}”"
+
+
+def _details(job: JobInput) -> str:
+    rows = "\n".join(f"| {image.index} | {image.format} |" for image in job.images)
+    return f"**Claim:** {job.claim}\n\n**CTA:** {job.cta}\n\n| image | format |\n|---|---|\n{rows}"
+
+
+async def connect_orchestrator(settings: Settings, ledger: CreditLedger) -> TemporalJobOrchestrator:
+    """Connect lazily, so the API starts (and answers 503) while Temporal is down."""
+    client = await connect_client(settings, lazy=True)
+    return TemporalJobOrchestrator(client, ledger, settings.temporal_task_queue)
