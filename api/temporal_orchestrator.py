@@ -129,11 +129,13 @@ class TemporalJobOrchestrator:
         return await self._view(job_id, description)
 
     async def _view(self, job_id: str, description: WorkflowExecutionDescription) -> JobView:
-        handle = self._client.get_workflow_handle(workflow_id(job_id), run_id=description.run_id)
+        handle = self._client.get_workflow_handle(
+            workflow_id(job_id), run_id=description.run_id, result_type=JobView
+        )
         if description.status == WorkflowExecutionStatus.RUNNING:
             try:
                 return await handle.query(
-                    GenerateCreativesWorkflow.status, rpc_timeout=QUERY_TIMEOUT
+                    GenerateCreativesWorkflow.status, result_type=JobView, rpc_timeout=QUERY_TIMEOUT
                 )
             except (RPCError, WorkflowQueryFailedError):
                 return await self._last_known(job_id, description)

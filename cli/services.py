@@ -1,0 +1,81 @@
+"""Run the product: `dev` (everything on the embedded defaults), `api` and `worker` alone."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from typing import Any
+
+from infra.settings import load_settings
+
+
+def register(subparsers: Any) -> None:
+    """Add the `dev`, `api` and `worker` commands to the main parser."""
+    dev = subparsers.add_parser(
+        "dev", help="start Temporal (with UI), a worker and the API; print a ready API key"
+    )
+    dev.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    dev.add_argument(
+        "--temporal-port", type=int, default=7233, help="Temporal gRPC port (default 7233)"
+    )
+    dev.add_argument(
+        "--ui-port", type=int, default=None, help="Temporal UI port (default temporal port + 1000)"
+    )
+    dev.set_defaults(handler=run_dev)
+
+    api = subparsers.add_parser("api", help="serve the HTTP API (configured from the environment)")
+    api.set_defaults(handler=run_api)
+
+    worker = subparsers.add_parser("worker", help="run a Temporal worker that renders images")
+    worker.set_defaults(handler=run_worker_command)
+
+
+def run_dev(args: argparse.Namespace) -> int:
+    from cli.dev_stack import DevStack
+
+    ui_port = args.ui_port or args.temporal_port + 1000
+    return DevStack(load_settings(), args.port, args.temporal_port, ui_port).run()
+
+
+def run_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from infra.db import create_db_engine, migrate
+
+    settings = load_settings()
+    _configure_logging()
+    migrate(create_db_engine(settings.resolved_database_url))
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="info",
+        access_log=False,
+    )
+    return 0
+
+
+def run_worker_command(args: argparse.Namespace) -> int:
+    from infra.db import create_db_engine, migrate
+    from worker.main import run_worker
+
+    settings = load_settings()
+    _configure_logging()
+    migrate(create_db_engine(settings.resolved_database_url))
+
+    async def until_signalled() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await run_worker(settings, stop)
+
+    asyncio.run(until_signalled())
+    return 0
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
