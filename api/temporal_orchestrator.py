@@ -135,7 +135,7 @@ class TemporalJobOrchestrator:
         if description.status == WorkflowExecutionStatus.RUNNING:
             try:
                 return await handle.query(
-                    GenerateCreativesWorkflow.status, result_type=JobView, rpc_timeout=QUERY_TIMEOUT
+                    GenerateCreativesWorkflow.status, rpc_timeout=QUERY_TIMEOUT
                 )
             except (RPCError, WorkflowQueryFailedError):
                 return await self._last_known(job_id, description)

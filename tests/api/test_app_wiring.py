@@ -53,11 +53,6 @@ async def test_starts_with_its_own_services_while_temporal_is_down(running: Runn
     assert running.store.root == running.settings.resolved_storage_dir
 
 
-@pytest.mark.xfail(
-    reason="api/temporal_orchestrator.py lets the lazy client's 'Failed client connect' "
-    "RuntimeError escape (500) instead of raising ServiceUnavailable; remove when fixed",
-    strict=False,
-)
 async def test_answers_503_while_temporal_is_down(running: Running):
     headers = {**running.headers, "Idempotency-Key": "k1"}
 

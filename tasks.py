@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""The project's two set-up commands; they need only Python 3.11+.
+
+    python3 tasks.py run    start the whole product on the embedded defaults
+    python3 tasks.py test   lint, type-check and run the whole test suite
+
+Both create ./.venv and install the project into it first (again when pyproject.toml changes).
+Arguments after the command are passed on (`run --port 9000`, `test -k ledger`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+PYTEST_NO_TESTS = 5
+
+
+def ensure_environment() -> None:
+    """Create the virtualenv and install the project (with its test tools) when needed."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - runs before the venv, on any python3
+        sys.exit("Python 3.11 or newer is needed")
+    if not (BIN / "python").exists():
+        print("creating .venv …", flush=True)
+        venv.create(VENV, with_pip=True)
+    stamp = VENV / ".installed-from"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print("installing the project into .venv (first run takes a minute) …", flush=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True, cwd=ROOT)
+    stamp.write_text(digest)
+
+
+def run(args: list[str]) -> int:
+    os.execv(BIN / "creative-saas", ["creative-saas", "dev", *args])
+    return 0  # not reached
+
+
+def test(args: list[str]) -> int:
+    for check in (
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy"],
+    ):
+        print(f"$ {' '.join(check)}", flush=True)
+        if subprocess.run([str(BIN / check[0]), *check[1:]], cwd=ROOT).returncode != 0:
+            return 1
+    return run_pytest(args)
+
+
+def run_pytest(args: list[str]) -> int:
+    """pytest, immune to the Temporal SDK's crash at interpreter exit (sdk-python #300)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        status_file = Path(scratch) / "pytest-status"
+        env = {**os.environ, "CREATIVE_SAAS_PYTEST_STATUS_FILE": str(status_file)}
+        print(f"$ pytest {' '.join(args)}", flush=True)
+        code = subprocess.run(
+            [str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT, env=env
+        ).returncode
+        if code not in range(0, 6) and status_file.exists():
+            # The session finished and recorded its verdict before the interpreter crashed.
+            print(f"(pytest exited with {code} after the session ended; using its verdict)")
+            code = int(status_file.read_text())
+    if code == PYTEST_NO_TESTS:
+        print("pytest collected no tests: that is a failure here, not a pass", file=sys.stderr)
+        return 1
+    return code
+
+
+def main() -> int:
+    commands = {"run": run, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__, file=sys.stderr)
+        return 2
+    ensure_environment()
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
