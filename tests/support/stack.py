@@ -1,0 +1,352 @@
+"""The whole product as users run it: the API and a worker as real subprocesses of our CLI.
+
+A `Stack` starts `python -m cli.main api` and `python -m cli.main worker` against a Temporal
+server you already have (e.g. the `dev_server_env` session fixture), configured only through the
+environment, exactly as an operator would. Each stack gets its own data directory, database
+(SQLite in the data directory unless you pass a PostgreSQL URL), free API port and Temporal task
+queue, so stacks never steal each other's tasks and several can run side by side.
+
+    with Stack(temporal_address, tmp_path) as stack:       # API healthy, worker polling
+        account_id, key = stack.create_account(credits=10)
+        async with httpx.AsyncClient(base_url=stack.base_url) as http:
+            response = await http.post("/api/v1/generate", json=..., headers=bearer(key))
+            job = await wait_for_terminal(http, response.json()["jobId"], bearer(key))
+        stack.kill_worker()                                 # SIGKILL, like a crashed host
+        stack.start_worker()
+
+Every process writes its output to `<data_dir>/<name>.log`; `StackError` messages (start-up
+failures, unexpected exits) end with the tail of that log. `stop()` (or leaving the `with`)
+terminates every process the stack started, and an atexit hook does so if a test run dies first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import httpx
+import sqlalchemy
+
+from infra.accounts import AccountService
+from infra.db import create_db_engine, migrate
+from infra.ledger import CreditLedger, CreditSummary
+
+TERMINAL_STATUSES = frozenset({"completed", "partial", "failed"})
+START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 30.0
+LOG_TAIL_LINES = 40
+WORKER_READY_LINE = "worker polling task queue"
+
+
+class StackError(AssertionError):
+    """A stack process failed to start or died; the message carries its log tail."""
+
+
+def bearer(api_key: str) -> dict[str, str]:
+    """The Authorization header the seed's clients send."""
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it; never a fixed number)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class _Process:
+    """One CLI subprocess in its own process group, its output appended to a log file."""
+
+    def __init__(self, name: str, argv: list[str], env: Mapping[str, str], log_path: Path) -> None:
+        self.name = name
+        self.log_path = log_path
+        self._log: IO[bytes] = log_path.open("ab")
+        self._log.write(f"\n=== starting {name}: {' '.join(argv)}\n".encode())
+        self._log.flush()
+        self.popen = subprocess.Popen(
+            argv,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # signals reach only this process (and its children)
+        )
+
+    @property
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+    def signal(self, signum: signal.Signals) -> None:
+        if self.running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signum)
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+        """SIGTERM (a graceful shutdown), then SIGKILL if it does not exit within `timeout`."""
+        self.signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._log.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no graceful shutdown — a crashed machine."""
+        self.signal(signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(STOP_TIMEOUT_SECONDS)
+        self._log.close()
+
+    def log_text(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last lines of a log file, for assertion messages."""
+    if not path.exists():
+        return f"(no log at {path})"
+    tail = path.read_text(errors="replace").splitlines()[-lines:]
+    return f"--- last {len(tail)} lines of {path} ---\n" + "\n".join(tail)
+
+
+class Stack:
+    """The API and a worker as real subprocesses; accounts and credits via the real database."""
+
+    def __init__(
+        self,
+        temporal_address: str,
+        data_dir: Path,
+        *,
+        database_url: str | None = None,
+        temporal_namespace: str = "default",
+        task_queue: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        python: str = sys.executable,
+    ) -> None:
+        self.temporal_address = temporal_address
+        self.temporal_namespace = temporal_namespace
+        self.data_dir = Path(data_dir).resolve()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.database_url = database_url or f"sqlite:///{self.data_dir / 'creative-saas.db'}"
+        self.task_queue = task_queue or f"e2e-{uuid.uuid4().hex[:12]}"
+        self.api_port = free_port()
+        self._extra_env = dict(extra_env or {})
+        self._python = python
+        self._api: _Process | None = None
+        self._worker: _Process | None = None
+        self._worker_starts = 0
+
+    # -- addresses and configuration ------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """Where the API listens, e.g. http://127.0.0.1:40123 (also its PUBLIC_BASE_URL)."""
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def api_log(self) -> Path:
+        return self.data_dir / "api.log"
+
+    @property
+    def worker_log(self) -> Path:
+        return self.data_dir / "worker.log"
+
+    def environment(self) -> dict[str, str]:
+        """The environment both processes run with: only the documented settings."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            # Settings read by name from the environment; a developer's own must not leak in.
+            if not key.startswith(("TEMPORAL_", "API_", "DATABASE_", "CREATIVE_SAAS_"))
+        }
+        env.update(
+            CREATIVE_SAAS_DATA_DIR=str(self.data_dir),
+            DATABASE_URL=self.database_url,
+            TEMPORAL_ADDRESS=self.temporal_address,
+            TEMPORAL_NAMESPACE=self.temporal_namespace,
+            TEMPORAL_TASK_QUEUE=self.task_queue,
+            API_HOST="127.0.0.1",
+            API_PORT=str(self.api_port),
+            PUBLIC_BASE_URL=self.base_url,
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self._extra_env)
+        return env
+
+    def _cli(self, command: str) -> list[str]:
+        return [self._python, "-m", "cli.main", command]
+
+    # -- the database, shared with the processes -------------------------------------------
+
+    @cached_property
+    def engine(self) -> sqlalchemy.Engine:
+        """An engine on the stack's database (migrated), for setting up and checking state."""
+        engine = create_db_engine(self.database_url)
+        migrate(engine)
+        return engine
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        return AccountService(self.engine)
+
+    @cached_property
+    def ledger(self) -> CreditLedger:
+        return CreditLedger(self.engine)
+
+    def create_account(self, credits: int, plan: str = "pro") -> tuple[str, str]:
+        """A new account with `credits` granted and one API key: (account_id, api_key)."""
+        account = self.accounts.create_account(f"e2e-{uuid.uuid4().hex[:8]}", plan=plan)
+        if credits > 0:
+            self.ledger.grant(account.id, credits, reason="e2e test")
+        _, api_key = self.accounts.create_key(account.id)
+        return account.id, api_key
+
+    def summary(self, account_id: str) -> CreditSummary:
+        """The account's granted / available / held / consumed credits, from the database."""
+        return self.ledger.summary(account_id)
+
+    # -- processes -------------------------------------------------------------------------
+
+    def start(self) -> Stack:
+        """Start the API and a worker; return once the API is healthy and the worker polls."""
+        _ = self.engine  # migrate once here, before two processes race to do it
+        self.start_api()
+        self.start_worker()
+        return self
+
+    def start_api(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
+        """Start the API and wait until GET /healthz answers 200."""
+        if self._api is not None and self._api.running:
+            raise StackError("the API is already running")
+        self._api = _Process("api", self._cli("api"), self.environment(), self.api_log)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._api.running:
+                raise StackError(
+                    f"the API exited with code {self._api.popen.returncode} before it was "
+                    f"healthy\n{log_tail(self.api_log)}"
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.1)
+        self._api.kill()
+        raise StackError(f"the API was not healthy after {timeout:.0f} s\n{log_tail(self.api_log)}")
+
+    def start_worker(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
+        """Start a worker and wait until it logs that it polls the stack's task queue."""
+        if self._worker is not None and self._worker.running:
+            raise StackError("a worker is already running; kill or stop it first")
+        self._worker_starts += 1
+        self._worker = _Process("worker", self._cli("worker"), self.environment(), self.worker_log)
+        ready_marker = f"{WORKER_READY_LINE} {self.task_queue}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # The log is appended to by every worker we start: count this one's readiness only.
+            if self._worker.log_text().count(ready_marker) >= self._worker_starts:
+                return
+            if not self._worker.running:
+                raise StackError(
+                    f"the worker exited with code {self._worker.popen.returncode} before it "
+                    f"polled\n{log_tail(self.worker_log)}"
+                )
+            time.sleep(0.1)
+        self._worker.kill()
+        raise StackError(
+            f"the worker did not poll within {timeout:.0f} s\n{log_tail(self.worker_log)}"
+        )
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker: in-flight images are abandoned mid-way, as on a crashed host."""
+        if self._worker is not None:
+            self._worker.kill()
+
+    def stop_worker(self) -> None:
+        """Stop the worker gracefully (SIGTERM), as a deploy would."""
+        if self._worker is not None:
+            self._worker.stop()
+
+    @property
+    def worker_running(self) -> bool:
+        return self._worker is not None and self._worker.running
+
+    def stop(self) -> None:
+        """Terminate every process this stack started (idempotent)."""
+        for process in (self._worker, self._api):
+            if process is not None:
+                process.stop()
+        if "engine" in self.__dict__:  # never create (and migrate) a database just to close it
+            self.engine.dispose()
+
+    def assert_running(self) -> None:
+        """Fail with the logs when a process that should be up has died."""
+        for process in (self._api, self._worker):
+            if process is not None and not process.running:
+                raise StackError(
+                    f"the {process.name} exited with code {process.popen.returncode}\n"
+                    f"{log_tail(process.log_path)}"
+                )
+
+    def logs(self) -> str:
+        """Both log tails, for assertion messages."""
+        return f"{log_tail(self.api_log)}\n{log_tail(self.worker_log)}"
+
+    def __enter__(self) -> Stack:
+        atexit.register(self.stop)
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+        atexit.unregister(self.stop)
+
+
+async def wait_for_terminal(
+    client: httpx.AsyncClient,
+    job_id: str,
+    headers: Mapping[str, str],
+    timeout: float = 120.0,  # noqa: ASYNC109 - on timeout we report the last answer seen
+    interval: float = 0.5,
+) -> dict[str, Any]:
+    """Poll GET /api/v1/jobs/{job_id} like the seed's clients until completed/partial/failed.
+
+    Fails (with the last answer) when the job is not terminal within `timeout` seconds, or when
+    a poll answers anything but 200 — the seed's clients would crash on it.
+    """
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        response = await client.get(f"/api/v1/jobs/{job_id}", headers=dict(headers))
+        if response.status_code != 200:
+            raise AssertionError(
+                f"poll of job {job_id} answered {response.status_code}: {response.text}"
+            )
+        last = response.json()
+        if last["status"] in TERMINAL_STATUSES:
+            return dict(last)
+        await asyncio.sleep(interval)
+    raise AssertionError(f"job {job_id} not finished after {timeout:.0f} s; last answer: {last}")
