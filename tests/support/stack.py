@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -43,16 +43,27 @@ import sqlalchemy
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger, CreditSummary
+from infra.settings import Settings
 
 TERMINAL_STATUSES = frozenset({"completed", "partial", "failed"})
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 30.0
 LOG_TAIL_LINES = 40
 WORKER_READY_LINE = "worker polling task queue"
+PORT_ATTEMPTS = 3
+
+
+_SETTING_NAMES = frozenset(
+    (field.alias or name).upper() for name, field in Settings.model_fields.items()
+)
 
 
 class StackError(AssertionError):
     """A stack process failed to start or died; the message carries its log tail."""
+
+
+class _PortTaken(Exception):
+    pass
 
 
 def bearer(api_key: str) -> dict[str, str]:
@@ -169,12 +180,8 @@ class Stack:
 
     def environment(self) -> dict[str, str]:
         """The environment both processes run with: only the documented settings."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            # Settings read by name from the environment; a developer's own must not leak in.
-            if not key.startswith(("TEMPORAL_", "API_", "DATABASE_", "CREATIVE_SAAS_"))
-        }
+        # The product reads every setting from the environment: a developer's own must not leak in.
+        env = {key: value for key, value in os.environ.items() if key.upper() not in _SETTING_NAMES}
         env.update(
             CREATIVE_SAAS_DATA_DIR=str(self.data_dir),
             DATABASE_URL=self.database_url,
@@ -234,10 +241,22 @@ class Stack:
         """Start the API and wait until GET /healthz answers 200."""
         if self._api is not None and self._api.running:
             raise StackError("the API is already running")
+        for _attempt in range(PORT_ATTEMPTS):
+            try:
+                return self._start_api_once(timeout)
+            except _PortTaken:
+                # Another process bound our free port between probing and listening: pick anew.
+                self.api_port = free_port()
+        raise StackError(f"no free port after {PORT_ATTEMPTS} attempts\n{log_tail(self.api_log)}")
+
+    def _start_api_once(self, timeout: float) -> None:
+        log_size = self.api_log.stat().st_size if self.api_log.exists() else 0
         self._api = _Process("api", self._cli("api"), self.environment(), self.api_log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self._api.running:
+                if "address already in use" in self._api.log_text()[log_size:].lower():
+                    raise _PortTaken()
                 raise StackError(
                     f"the API exited with code {self._api.popen.returncode} before it was "
                     f"healthy\n{log_tail(self.api_log)}"
@@ -281,6 +300,15 @@ class Stack:
         """Stop the worker gracefully (SIGTERM), as a deploy would."""
         if self._worker is not None:
             self._worker.stop()
+
+    @contextlib.contextmanager
+    def worker_stopped(self) -> Iterator[None]:
+        """Run the body with no worker at all (jobs wait in Temporal); a new one starts after."""
+        self.stop_worker()
+        try:
+            yield
+        finally:
+            self.start_worker()
 
     @property
     def worker_running(self) -> bool:
