@@ -1,0 +1,257 @@
+"""Record one real GenerateCreativesWorkflow history per job scenario into tests/histories/.
+
+    .venv/bin/python scripts/record_histories.py
+
+Runs offline: a local Temporal dev server from our virtualenv, the real worker and the real image
+activities (SQLite ledger, local image store, Pillow renderer) in a temporary folder. Scenarios
+that need failures inject a failing renderer through ImageActivities' constructor. Jobs are
+started by TemporalJobOrchestrator.submit, exactly as the API starts them. Every outcome is
+checked before its history is written, so a wrong recording never reaches the replay tests.
+
+It records whatever workflow code it imports. Histories stand for jobs already running, so
+record from the deployed commit, not from a working copy with unfinished workflow edits:
+    git archive HEAD | tar -x -C /tmp/head && cd /tmp/head &&
+    PYTHONPATH=. /path/to/.venv/bin/python scripts/record_histories.py
+Never replace a committed history just because it stopped replaying: that failure is the point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from activities.images import ImageActivities, Renderer
+from api.temporal_orchestrator import TemporalJobOrchestrator, workflow_id
+from domain.jobs import GenerateRequest, JobStatus, JobView
+from infra.accounts import AccountService
+from infra.db import create_db_engine, migrate
+from infra.ledger import CreditLedger, CreditSummary
+from infra.signing import UrlSigner
+from infra.storage import LocalImageStore
+from infra.temporal import DATA_CONVERTER
+from rendering import CreativeSpec, render_png
+from worker.main import build_worker
+from workflows.generate_creatives import GenerateCreativesWorkflow
+from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
+
+ROOT = Path(__file__).resolve().parent.parent
+HISTORIES = ROOT / "tests" / "histories"
+CLAIM = "Best protein supplements"
+WAIT_SECONDS = 60
+
+# Acts on a running job (e.g. cancels it); gets the job's handle and the scenario.
+Action = Callable[[WorkflowHandle, "Scenario"], Awaitable[None]]
+
+
+@dataclass
+class Scenario:
+    name: str
+    count: int
+    render: Renderer
+    status: JobStatus
+    failure_codes: dict[int, str] = field(default_factory=dict)
+    credits_consumed: int = 0
+    action: Action | None = None
+
+
+def image_index(spec: CreativeSpec) -> int:
+    """The image's 1-based index; ImageActivities seeds each image with `job_id:index`."""
+    return int(spec.variant_seed.rsplit(":", 1)[1])
+
+
+def invalid_creative() -> ApplicationError:
+    return ApplicationError("cannot render this claim", type="InvalidCreative", non_retryable=True)
+
+
+def failing_image(index: int) -> Renderer:
+    """Renders every image but `index`, which fails for good."""
+
+    def render(spec: CreativeSpec) -> bytes:
+        if image_index(spec) == index:
+            raise invalid_creative()
+        return render_png(spec)
+
+    return render
+
+
+def failing_first_attempt(index: int) -> Renderer:
+    """Image `index` fails once (a retryable error), then renders on the retry."""
+
+    def render(spec: CreativeSpec) -> bytes:
+        if image_index(spec) == index and activity.info().attempt == 1:
+            raise ApplicationError("renderer hiccup", type="RenderHiccup")
+        return render_png(spec)
+
+    return render
+
+
+def failing_every_image(spec: CreativeSpec) -> bytes:
+    raise invalid_creative()
+
+
+class HeldImage:
+    """Renders every image but `index`, which waits until `release` is set."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, spec: CreativeSpec) -> bytes:
+        if image_index(spec) == self.index:
+            self.started.set()
+            self.release.wait(WAIT_SECONDS)
+        return render_png(spec)
+
+
+async def produced_count(handle: WorkflowHandle) -> int:
+    return len((await handle.query(GenerateCreativesWorkflow.status)).produced)
+
+
+async def cancel_while_held(handle: WorkflowHandle, scenario: Scenario) -> None:
+    """Cancel once the other images are produced and the held one is rendering."""
+    held = scenario.render
+    assert isinstance(held, HeldImage)
+    if not await asyncio.to_thread(held.started.wait, WAIT_SECONDS):
+        raise RuntimeError("the held image never started")
+    others = scenario.count - 1
+    async with asyncio.timeout(WAIT_SECONDS):
+        # A client learns a job's progress only by querying it; there is no event to await.
+        while await produced_count(handle) < others:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+    await handle.cancel()
+    # Let the held image go only once the job has ended; its late result is then ignored.
+    await handle.result()
+    held.release.set()
+
+
+def scenarios() -> list[Scenario]:
+    return [
+        Scenario("completed", 3, render_png, JobStatus.COMPLETED, credits_consumed=3),
+        Scenario(
+            "partial",
+            3,
+            failing_image(2),
+            JobStatus.PARTIAL,
+            failure_codes={2: "invalid_creative"},
+            credits_consumed=2,
+        ),
+        Scenario("retried", 2, failing_first_attempt(1), JobStatus.COMPLETED, credits_consumed=2),
+        Scenario(
+            "failed_compensated",
+            2,
+            failing_every_image,
+            JobStatus.FAILED,
+            failure_codes={1: "invalid_creative", 2: "invalid_creative"},
+        ),
+        Scenario(
+            "canceled",
+            2,
+            HeldImage(2),
+            JobStatus.PARTIAL,
+            failure_codes={2: "canceled"},
+            credits_consumed=1,
+            action=cancel_while_held,
+        ),
+    ]
+
+
+class Recorder:
+    """Runs each scenario on a real worker with its own renderer and writes its history."""
+
+    def __init__(self, client: Client, scratch: Path, out_dir: Path) -> None:
+        self.client = client
+        self.out_dir = out_dir
+        engine = create_db_engine(f"sqlite:///{scratch / 'ledger.db'}")
+        migrate(engine)
+        self.ledger = CreditLedger(engine)
+        self.accounts = AccountService(engine)
+        self.store = LocalImageStore(scratch / "images", UrlSigner(b"record-histories", 3600))
+
+    async def record(self, scenario: Scenario) -> Path:
+        account = self.accounts.create_account(f"replay {scenario.name}")
+        granted = self.ledger.grant(account.id, scenario.count, reason="record histories")
+        task_queue = f"record-{scenario.name}-{uuid.uuid4().hex[:8]}"
+        activities = ImageActivities(self.ledger, self.store, scenario.render)
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="image") as executor:
+            worker = build_worker(
+                self.client,
+                activities,
+                task_queue=task_queue,
+                executor=executor,
+                max_concurrent_activities=4,
+            )
+            async with worker:
+                orchestrator = TemporalJobOrchestrator(self.client, self.ledger, task_queue)
+                request = GenerateRequest(claim=CLAIM, count=scenario.count)
+                submission = await orchestrator.submit(
+                    account.id, request, idempotency_key=f"replay-{scenario.name}"
+                )
+                handle = self.client.get_workflow_handle(
+                    workflow_id(submission.view.job_id), result_type=JobView
+                )
+                if scenario.action is not None:
+                    await scenario.action(handle, scenario)
+                view: JobView = await handle.result()
+        check_outcome(scenario, view, granted, self.ledger.summary(account.id))
+        path = self.out_dir / f"{scenario.name}.json"
+        path.write_text((await handle.fetch_history()).to_json() + "\n")
+        return path
+
+
+def check_outcome(
+    scenario: Scenario, view: JobView, granted: CreditSummary, credits: CreditSummary
+) -> None:
+    """Refuse to save a history whose job did not end as the scenario says."""
+    codes = {failure.index: failure.code for failure in view.failures}
+    problems = []
+    if view.status is not scenario.status:
+        problems.append(f"status {view.status}, expected {scenario.status}")
+    if codes != scenario.failure_codes:
+        problems.append(f"failures {codes}, expected {scenario.failure_codes}")
+    if credits.consumed != scenario.credits_consumed or credits.held != 0:
+        problems.append(f"credits {credits}, expected {scenario.credits_consumed} consumed")
+    if credits.available != granted.available - scenario.credits_consumed:
+        problems.append(f"credits {credits}: the failed images' credits were not returned")
+    if problems:
+        raise RuntimeError(f"scenario {scenario.name}: " + "; ".join(problems))
+
+
+async def record_all(out_dir: Path) -> list[Path]:
+    temporal = Path(sys.executable).parent / "temporal"
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal),
+        search_attributes=SEARCH_ATTRIBUTES,
+        data_converter=DATA_CONVERTER,
+        dev_server_log_level="error",
+    )
+    async with env:
+        with tempfile.TemporaryDirectory(prefix="record-histories-") as scratch:
+            recorder = Recorder(env.client, Path(scratch), out_dir)
+            return [await recorder.record(scenario) for scenario in scenarios()]
+
+
+def main() -> int:
+    # The scenarios fail images on purpose; the SDK's warning per failed attempt is noise here.
+    logging.getLogger("temporalio").setLevel(logging.ERROR)
+    HISTORIES.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(record_all(HISTORIES)):
+        print(f"recorded {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

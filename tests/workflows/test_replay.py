@@ -1,0 +1,138 @@
+"""Recorded histories must replay on the current workflow code, or running jobs would break.
+
+The histories in tests/histories/ were recorded from real jobs by scripts/record_histories.py.
+A failure here means a change to GenerateCreativesWorkflow is not deterministic for jobs already
+running: guard it with workflow.patched(), or wait until old jobs have closed and re-record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from domain.jobs import ImageTask, JobInput, JobStatus, JobView
+from infra.temporal import DATA_CONVERTER
+from worker.main import WORKFLOW_RUNNER
+from workflows.generate_creatives import GenerateCreativesWorkflow
+from workflows.search_attributes import JOB_STATUS
+
+HISTORIES = Path(__file__).resolve().parent.parent / "histories"
+RECORD_COMMAND = ".venv/bin/python scripts/record_histories.py"
+
+# Every scenario the workflow must keep replaying, and how its recorded job ended.
+SCENARIOS = {
+    "completed": JobStatus.COMPLETED,
+    "partial": JobStatus.PARTIAL,
+    "retried": JobStatus.COMPLETED,
+    "failed_compensated": JobStatus.FAILED,
+    "canceled": JobStatus.PARTIAL,
+}
+RECORDED = sorted({path.stem for path in HISTORIES.glob("*.json")} | set(SCENARIOS))
+
+
+def load_history(name: str) -> WorkflowHistory:
+    path = HISTORIES / f"{name}.json"
+    assert path.is_file(), f"{path} is missing; record it with `{RECORD_COMMAND}`"
+    return WorkflowHistory.from_json(path.stem, path.read_text())
+
+
+def replayer(*workflows: type) -> Replayer:
+    """A replayer configured as our worker is: same data converter, same sandbox."""
+    return Replayer(
+        workflows=list(workflows), data_converter=DATA_CONVERTER, workflow_runner=WORKFLOW_RUNNER
+    )
+
+
+def test_a_history_is_recorded_for_every_scenario():
+    recorded = {path.stem for path in HISTORIES.glob("*.json")}
+    missing = sorted(set(SCENARIOS) - recorded)
+    assert not missing, f"histories missing: {missing}; record them with `{RECORD_COMMAND}`"
+
+
+@pytest.mark.parametrize("name", RECORDED)
+async def test_recorded_history_replays_on_the_current_workflow(name: str):
+    result = await replayer(GenerateCreativesWorkflow).replay_workflow(
+        load_history(name), raise_on_replay_failure=False
+    )
+
+    assert result.replay_failure is None, f"{name}.json no longer replays: {result.replay_failure}"
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+async def test_recorded_history_ended_as_its_scenario_says(name: str):
+    events = load_history(name).events
+    completed = events[-1]
+    assert completed.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
+    payloads = completed.workflow_execution_completed_event_attributes.result.payloads
+    [view] = await DATA_CONVERTER.decode(payloads, [JobView])
+
+    assert view.status is SCENARIOS[name]
+    attempts = [
+        event.activity_task_started_event_attributes.attempt
+        for event in events
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+    ]
+    cancel_requested = any(
+        event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED
+        for event in events
+    )
+    assert (max(attempts) > 1) == (name == "retried")
+    assert cancel_requested == (name == "canceled")
+    if name in ("partial", "failed_compensated", "canceled"):
+        assert view.failures, "a failure scenario without failed images covers nothing"
+
+
+# Deliberately altered copies of the workflow, registered under its name, prove the replayer
+# catches the two classic mistakes. Unsandboxed: they live in this test module.
+
+
+@workflow.defn(name="GenerateCreativesWorkflow", sandboxed=False)
+class OneImageAtATime:
+    """The job's images produced one after the other instead of all at once."""
+
+    @workflow.run
+    async def run(self, job: JobInput) -> None:
+        workflow.upsert_search_attributes([JOB_STATUS.value_set(JobStatus.PROCESSING.value)])
+        for image in job.images:
+            await produce(job, image.index, image.format, "produce_image")
+
+
+@workflow.defn(name="GenerateCreativesWorkflow", sandboxed=False)
+class RenamedActivity:
+    """The image activity renamed, which running jobs never scheduled."""
+
+    @workflow.run
+    async def run(self, job: JobInput) -> None:
+        workflow.upsert_search_attributes([JOB_STATUS.value_set(JobStatus.PROCESSING.value)])
+        await asyncio.gather(
+            *(produce(job, image.index, image.format, "render_image") for image in job.images)
+        )
+
+
+async def produce(job: JobInput, index: int, format_code: str, activity: str) -> None:
+    task = ImageTask(job.job_id, job.account_id, index, format_code, job.claim, job.language, "")
+    await workflow.execute_activity(activity, task, start_to_close_timeout=timedelta(seconds=30))
+
+
+@pytest.mark.parametrize(
+    ("altered", "reason"),
+    [
+        (OneImageAtATime, "No command scheduled for event"),
+        (RenamedActivity, "does not match activity type of activity command 'render_image'"),
+    ],
+    ids=["one_image_at_a_time", "renamed_activity"],
+)
+async def test_replay_fails_when_the_workflow_changes_what_it_schedules(altered: type, reason: str):
+    result = await replayer(altered).replay_workflow(
+        load_history("completed"), raise_on_replay_failure=False
+    )
+
+    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
+    assert reason in str(result.replay_failure)
