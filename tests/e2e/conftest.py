@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from tests.support.stack import Stack
@@ -32,3 +33,9 @@ async def http(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     """A plain HTTP client on the stack's API (no key; tests pass their own headers)."""
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def temporal_client(dev_server_env: WorkflowEnvironment) -> Client:
+    """A client on the stack's Temporal server, for what operators see (visibility, describe)."""
+    return dev_server_env.client
