@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from api.orchestrator import JobOrchestrator
 from api.problems import install_problem_handlers
-from api.routes import catalog, files, generate, health, jobs
+from api.routes import account, catalog, files, generate, health, jobs, keys
 from infra.accounts import AccountService
 from infra.db import create_db_engine
 from infra.settings import Settings, load_settings
@@ -62,7 +62,7 @@ def create_app(
         docs_url="/docs",
     )
     install_problem_handlers(app)
-    for module in (generate, jobs, catalog, files, health):
+    for module in (generate, jobs, keys, account, catalog, files, health):
         app.include_router(module.router)
     return app
 
@@ -72,4 +72,4 @@ async def _connect_orchestrator(settings: Settings, engine: Engine) -> JobOrches
     from api.temporal_orchestrator import connect_orchestrator
     from infra.ledger import CreditLedger
 
-    return await connect_orchestrator(settings, CreditLedger(engine))
+    return await connect_orchestrator(settings, CreditLedger(engine), AccountService(engine))

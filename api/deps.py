@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.orchestrator import JobOrchestrator
 from domain.errors import FieldError, InvalidRequest, ServiceUnavailable, Unauthorized
 from infra.accounts import UNAUTHORIZED_DETAIL, AccountInfo, AccountService
+from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.storage import ImageStore
 
@@ -38,6 +39,17 @@ def get_store(request: Request) -> ImageStore:
     """Where images live."""
     store: ImageStore = request.app.state.store
     return store
+
+
+def get_accounts(request: Request) -> AccountService:
+    """Accounts and their API keys."""
+    accounts: AccountService = request.app.state.accounts
+    return accounts
+
+
+def get_ledger(request: Request) -> CreditLedger:
+    """The credit ledger over the app's database (stateless, so one per request is free)."""
+    return CreditLedger(request.app.state.engine)
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -99,5 +111,7 @@ def _bad_key(message: str) -> InvalidRequest:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 OrchestratorDep = Annotated[JobOrchestrator, Depends(get_orchestrator)]
 StoreDep = Annotated[ImageStore, Depends(get_store)]
+AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+LedgerDep = Annotated[CreditLedger, Depends(get_ledger)]
 CurrentAccount = Annotated[AccountInfo, Depends(current_account)]
 IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from domain.catalog import AdFormat, Language
 from domain.jobs import JobStatus, JobView
+from domain.plans import Plan
+from infra.accounts import AccountInfo, ApiKeyInfo
+from infra.ledger import CreditSummary
 
 JOBS_PATH = "/api/v1/jobs/"
 
@@ -70,6 +74,75 @@ class LanguageOut(BaseModel):
     name: str
     rtl: bool
     defaultCta: str
+
+
+class ApiKeyOut(BaseModel):
+    """An API key as listed: never its secret."""
+
+    id: str
+    prefix: str = Field(description="The first characters of the key, to tell keys apart.")
+    createdAt: datetime
+    lastUsedAt: datetime | None = Field(description="Updated at most once a minute.")
+    revokedAt: datetime | None
+
+
+class ApiKeyCreated(BaseModel):
+    """The 201 answer to POST /api/v1/keys: the only time the secret is shown."""
+
+    id: str
+    prefix: str
+    createdAt: datetime
+    apiKey: str = Field(description="The secret; store it now, it is never shown again.")
+
+
+class CreditsOut(BaseModel):
+    available: int = Field(description="Credits a new job can spend.")
+    reserved: int = Field(description="Credits held by images of running jobs.")
+    consumed: int = Field(description="Credits spent on produced images.")
+    granted: int = Field(description="Credits ever granted: available + reserved + consumed.")
+
+
+class LimitsOut(BaseModel):
+    maxActiveJobs: int = Field(description="Jobs that may run at once on this plan.")
+
+
+class AccountOut(BaseModel):
+    """The answer to GET /api/v1/account."""
+
+    id: str
+    name: str
+    plan: str
+    credits: CreditsOut
+    limits: LimitsOut
+
+
+def api_key_out(key: ApiKeyInfo) -> ApiKeyOut:
+    return ApiKeyOut(
+        id=key.id,
+        prefix=key.prefix,
+        createdAt=key.created_at,
+        lastUsedAt=key.last_used_at,
+        revokedAt=key.revoked_at,
+    )
+
+
+def api_key_created(key: ApiKeyInfo, secret: str) -> ApiKeyCreated:
+    return ApiKeyCreated(id=key.id, prefix=key.prefix, createdAt=key.created_at, apiKey=secret)
+
+
+def account_out(account: AccountInfo, credits: CreditSummary, plan: Plan) -> AccountOut:
+    return AccountOut(
+        id=account.id,
+        name=account.name,
+        plan=plan.name,
+        credits=CreditsOut(
+            available=credits.available,
+            reserved=credits.held,
+            consumed=credits.consumed,
+            granted=credits.granted,
+        ),
+        limits=LimitsOut(maxActiveJobs=plan.max_active_jobs),
+    )
 
 
 def job_path(job_id: str) -> str:

@@ -29,11 +29,19 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.active_jobs import ActiveJobLimit
 from api.last_known import view_from_ledger
 from api.orchestrator import Submission
 from domain.catalog import LANGUAGES, formats_for
-from domain.errors import IdempotencyKeyReused, InsufficientCredits, NotFound, ServiceUnavailable
+from domain.errors import (
+    IdempotencyKeyReused,
+    InsufficientCredits,
+    NotFound,
+    ServiceUnavailable,
+    TooManyActiveJobs,
+)
 from domain.jobs import GenerateRequest, ImageSpec, JobInput, JobStatus, JobView
+from infra.accounts import AccountService
 from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.temporal import connect_client
@@ -61,10 +69,13 @@ def job_id_for(account_id: str, idempotency_key: str | None) -> str:
 class TemporalJobOrchestrator:
     """Starts and reads jobs as Temporal workflows."""
 
-    def __init__(self, client: Client, ledger: CreditLedger, task_queue: str) -> None:
+    def __init__(
+        self, client: Client, ledger: CreditLedger, task_queue: str, accounts: AccountService
+    ) -> None:
         self._client = client
         self._ledger = ledger
         self._task_queue = task_queue
+        self._active_jobs = ActiveJobLimit(client, accounts)
         # Closed jobs never change: keep their (owner, view) to spare Temporal the reads.
         self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
 
@@ -76,6 +87,17 @@ class TemporalJobOrchestrator:
             existing = await self._describe(job_id)
             if existing is not None:
                 return await self._replay(account_id, job_id, request, existing)
+
+        # After the replay check (a replay never counts against the plan), before the credits.
+        try:
+            async with _temporal_errors():
+                await self._active_jobs.check(account_id)
+        except TooManyActiveJobs:
+            # A request racing its own first start with the same key may find the job by now.
+            existing = await self._describe(job_id) if idempotency_key is not None else None
+            if existing is None:
+                raise
+            return await self._replay(account_id, job_id, request, existing)
 
         credits = await run_in_threadpool(self._ledger.summary, account_id)
         if credits.available < request.count:
@@ -229,7 +251,9 @@ def _details(job: JobInput) -> str:
     return f"**Claim:** {job.claim}\n\n**CTA:** {job.cta}\n\n| image | format |\n|---|---|\n{rows}"
 
 
-async def connect_orchestrator(settings: Settings, ledger: CreditLedger) -> TemporalJobOrchestrator:
+async def connect_orchestrator(
+    settings: Settings, ledger: CreditLedger, accounts: AccountService
+) -> TemporalJobOrchestrator:
     """Connect lazily, so the API starts (and answers 503) while Temporal is down."""
     client = await connect_client(settings, lazy=True)
-    return TemporalJobOrchestrator(client, ledger, settings.temporal_task_queue)
+    return TemporalJobOrchestrator(client, ledger, settings.temporal_task_queue, accounts)
