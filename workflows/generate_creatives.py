@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import nullcontext
 from datetime import timedelta
 
 from temporalio import workflow
@@ -42,6 +43,12 @@ RELEASE_RETRY = RetryPolicy(
 IMAGE_TIMEOUT = timedelta(seconds=30)
 RELEASE_TIMEOUT = timedelta(seconds=30)
 
+# Fairness: a 20-image job runs at most this many images at once, so it cannot fill a worker's
+# activity slots and stall other tenants' jobs on the shared task queue. Images start in order.
+MAX_IMAGES_IN_FLIGHT = 4
+# Jobs started before this patch schedule every image at once; their histories replay unbounded.
+BOUNDED_IMAGES_PATCH = "bounded-image-concurrency"
+
 
 @workflow.defn
 class GenerateCreativesWorkflow:
@@ -49,11 +56,14 @@ class GenerateCreativesWorkflow:
 
     def __init__(self) -> None:
         self._view: JobView | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     @workflow.run
     async def run(self, job: JobInput) -> JobView:
         self._view = JobView(job_id=job.job_id, status=JobStatus.QUEUED, requested=len(job.images))
         self._set_status(JobStatus.PROCESSING)
+        if workflow.patched(BOUNDED_IMAGES_PATCH):
+            self._slots = asyncio.Semaphore(MAX_IMAGES_IN_FLIGHT)
         try:
             await asyncio.gather(*(self._produce(job, image) for image in job.images))
         except asyncio.CancelledError:
@@ -81,17 +91,25 @@ class GenerateCreativesWorkflow:
             cta=job.cta,
         )
         try:
-            produced: ImageProduced = await workflow.execute_activity(
-                "produce_image",
-                task,
-                result_type=ImageProduced,
-                start_to_close_timeout=IMAGE_TIMEOUT,
-                retry_policy=IMAGE_RETRY,
-                summary=_image_summary(image, len(job.images)),
-            )
+            async with self._slots or nullcontext():
+                produced: ImageProduced = await workflow.execute_activity(
+                    "produce_image",
+                    task,
+                    result_type=ImageProduced,
+                    start_to_close_timeout=IMAGE_TIMEOUT,
+                    retry_policy=IMAGE_RETRY,
+                    summary=_image_summary(image, len(job.images)),
+                )
         except ActivityError as error:
             await self._release_credit(job, image)
             self._view.failures.append(_failure(image, error))
+            return
+        except asyncio.CancelledError:
+            if self._slots is None:
+                raise  # jobs from before the patch end from run(), as their histories say
+            # Canceled while waiting for a slot, so its activity never ran and holds no credit.
+            # Returning (not raising) keeps gather waiting for the images still running.
+            self._view.failures.append(_canceled(image))
             return
         self._view.produced.append(produced)
 
@@ -103,9 +121,7 @@ class GenerateCreativesWorkflow:
         for image in job.images:
             if image.index not in finished:
                 await self._release_credit(job, image)
-                self._view.failures.append(
-                    ImageFailure(image.index, image.format, "canceled", "the job was canceled")
-                )
+                self._view.failures.append(_canceled(image))
 
     async def _release_credit(self, job: JobInput, image: ImageSpec) -> None:
         await workflow.execute_activity(
@@ -120,6 +136,10 @@ class GenerateCreativesWorkflow:
         assert self._view is not None
         self._view.status = status
         workflow.upsert_search_attributes([JOB_STATUS.value_set(status.value)])
+
+
+def _canceled(image: ImageSpec) -> ImageFailure:
+    return ImageFailure(image.index, image.format, "canceled", "the job was canceled")
 
 
 def _image_summary(image: ImageSpec, total: int) -> str:
