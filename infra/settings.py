@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     storage_dir: Path | None = None
     url_signing_secret: str | None = None
     image_url_ttl_seconds: int = 7 * 24 * 3600
+    # STORAGE_BACKEND=s3: unset credentials and region fall back to boto3's default chain.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Where clients reach the store when it differs from the internal endpoint (docker-compose).
+    s3_public_endpoint_url: str | None = None
+    s3_create_bucket: bool = False
 
     worker_max_concurrent_activities: int = 8
     render_threads: int = 4

@@ -112,7 +112,11 @@ def build_image_store(settings: Settings) -> ImageStore:
             granularity_seconds=URL_EXPIRY_GRANULARITY_SECONDS,
         )
         return LocalImageStore(settings.resolved_storage_dir, signer)
+    if settings.storage_backend == "s3":
+        from infra.s3_storage import build_s3_image_store  # boto3 only when S3 is configured
+
+        return build_s3_image_store(settings)
     raise UnsupportedStorageBackend(
-        f"storage backend {settings.storage_backend!r} is not implemented yet; "
-        "set STORAGE_BACKEND=local"
+        f"storage backend {settings.storage_backend!r} is not implemented; "
+        "set STORAGE_BACKEND=local or s3"
     )

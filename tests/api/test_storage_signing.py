@@ -8,14 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from infra.s3_storage import S3NotConfigured
 from infra.settings import Settings
 from infra.signing import UrlSigner
-from infra.storage import (
-    InvalidStorageKey,
-    LocalImageStore,
-    UnsupportedStorageBackend,
-    build_image_store,
-)
+from infra.storage import InvalidStorageKey, LocalImageStore, build_image_store
 
 KEY = "acct_x/0b9f1c2e-4a8d-4f3b-9c6e-2d7a1b5e8f90/image_1.png"
 
@@ -118,10 +114,10 @@ def test_build_image_store_from_settings(tmp_path: Path):
     assert store.root == (tmp_path / "images").resolve()
 
 
-def test_s3_backend_is_a_clear_configuration_error(tmp_path: Path):
+def test_s3_backend_without_a_bucket_is_a_clear_configuration_error(tmp_path: Path):
     settings = Settings(data_dir=tmp_path, storage_backend="s3")
 
-    with pytest.raises(UnsupportedStorageBackend, match="s3"):
+    with pytest.raises(S3NotConfigured, match="S3_BUCKET"):
         build_image_store(settings)
 
 
