@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.metrics import install_metrics
 from api.orchestrator import JobOrchestrator
 from api.problems import install_problem_handlers
 from api.routes import account, catalog, files, generate, health, jobs, keys
@@ -62,6 +63,7 @@ def create_app(
         docs_url="/docs",
     )
     install_problem_handlers(app)
+    install_metrics(app)
     for module in (generate, jobs, keys, account, catalog, files, health):
         app.include_router(module.router)
     return app

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 from typing import Any
 
-from infra.settings import load_settings
+from infra.settings import Settings, load_settings
 
 
 def register(subparsers: Any) -> None:
@@ -46,14 +45,15 @@ def run_api(args: argparse.Namespace) -> int:
     from infra.db import create_db_engine, migrate
 
     settings = load_settings()
-    _configure_logging()
+    _configure_logging(settings)
     migrate(create_db_engine(settings.resolved_database_url))
     uvicorn.run(
         create_app(settings),
         host=settings.api_host,
         port=settings.api_port,
         log_level="info",
-        access_log=False,
+        access_log=False,  # api.metrics logs each request, with its route template
+        log_config=None,  # uvicorn's records go through our handler (JSON, keys redacted)
     )
     return 0
 
@@ -63,7 +63,7 @@ def run_worker_command(args: argparse.Namespace) -> int:
     from worker.main import run_worker
 
     settings = load_settings()
-    _configure_logging()
+    _configure_logging(settings)
     migrate(create_db_engine(settings.resolved_database_url))
 
     async def until_signalled() -> None:
@@ -77,5 +77,7 @@ def run_worker_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def _configure_logging(settings: Settings) -> None:
+    from infra.logging import configure_logging
+
+    configure_logging(settings.log_format, settings.log_level)

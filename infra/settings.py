@@ -43,6 +43,11 @@ class Settings(BaseSettings):
 
     worker_max_concurrent_activities: int = 8
     render_threads: int = 4
+    # "host:port" where a worker serves Prometheus metrics (Temporal SDK + renders); "" = off.
+    worker_metrics_address: str = ""
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
 
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> Settings:

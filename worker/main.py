@@ -8,11 +8,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from infra.settings import Settings
 from infra.temporal import connect_client
+from worker.metrics import (
+    LogContextInterceptor,
+    RenderMetrics,
+    install_metrics_runtime,
+    instrument_renderer,
+)
 from workflows.generate_creatives import GenerateCreativesWorkflow
 
 log = logging.getLogger(__name__)
@@ -43,6 +50,7 @@ def build_worker(
         activity_executor=executor,
         max_concurrent_activities=max_concurrent_activities,
         workflow_runner=WORKFLOW_RUNNER,
+        interceptors=[LogContextInterceptor()],
         # On SIGTERM, in-flight images get this long to finish before they are handed back.
         graceful_shutdown_timeout=timedelta(seconds=20),
     )
@@ -58,11 +66,14 @@ def build_image_activities(settings: Settings) -> object:
 
     check_fonts()
     engine = create_db_engine(settings.resolved_database_url)
-    return ImageActivities(CreditLedger(engine), build_image_store(settings), render_png)
+    # Counted on the process's Temporal runtime, so they share the SDK's metrics endpoint.
+    render = instrument_renderer(render_png, RenderMetrics(Runtime.default().metric_meter))
+    return ImageActivities(CreditLedger(engine), build_image_store(settings), render)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Run until `stop` is set, then shut down gracefully."""
+    install_metrics_runtime(settings)
     client = await connect_client(settings)
     activities = build_image_activities(settings)
     threads = max(settings.render_threads, settings.worker_max_concurrent_activities)
