@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from infra.settings import Settings
@@ -60,12 +61,17 @@ class DevStack:
             self._stop()
 
     def _start(self) -> None:
-        for name, port in (("API", self.port), ("Temporal", self.temporal_port)):
+        wanted = (
+            ("API", self.port),
+            ("Temporal", self.temporal_port),
+            ("Temporal UI", self.ui_port),
+        )
+        for name, port in wanted:
             if _port_in_use(port):
                 raise StackFailed(f"port {port} for {name} is in use (see --help for options)")
         self.logs.mkdir(parents=True, exist_ok=True)
         self._spawn("temporal", self._temporal_command())
-        _wait_for_port(self.temporal_port, "Temporal")
+        _wait_for_port(self.temporal_port, "Temporal", self._alive)
         api_key = self._demo_api_key()
         self._spawn("worker", [sys.executable, "-m", "cli.main", "worker"])
         self._spawn("api", [sys.executable, "-m", "cli.main", "api"])
@@ -183,9 +189,10 @@ def _port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _wait_for_port(port: int, name: str) -> None:
+def _wait_for_port(port: int, name: str, check_alive: Callable[[], None]) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while not _port_in_use(port):
+        check_alive()  # a server that exited at once should say why now, not after the timeout
         if time.monotonic() > deadline:
             raise StackFailed(f"{name} did not start listening on port {port}")
         time.sleep(0.2)
