@@ -98,7 +98,6 @@ async def test_a_temporal_server_killed_and_restarted_mid_job_finishes_it_chargi
     assert survived.status == WorkflowExecutionStatus.RUNNING
     assert view.status is JobStatus.COMPLETED
     assert all(image_store.exists(image.storage_key) for image in view.produced)
-    assert render.started == 2, "both images finished on their first attempt"
     assert jobs.charged(job_id) == 2
     summary = jobs.ledger.summary(account)
     assert (summary.available, summary.consumed) == (CREDITS - 2, 2)
