@@ -148,6 +148,7 @@ class DevStack:
         if key_file.exists():
             try:
                 accounts.authenticate(key_file.read_text().strip())
+                engine.dispose()  # the stack's own process must not hold the database open
                 return key_file.read_text().strip()
             except Unauthorized:
                 pass
