@@ -7,6 +7,7 @@ existing workflow (FAIL) is answered from that workflow: same body -> replay, el
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -156,10 +157,13 @@ class TemporalJobOrchestrator:
         )
         if description.status == WorkflowExecutionStatus.RUNNING:
             try:
-                return await handle.query(
-                    GenerateCreativesWorkflow.status, rpc_timeout=QUERY_TIMEOUT
-                )
-            except (RPCError, WorkflowQueryFailedError):
+                # rpc_timeout bounds each attempt, and the SDK retries some timed-out queries
+                # (4-6 s with no worker): bound the whole call so a poll stays fast.
+                async with asyncio.timeout(QUERY_TIMEOUT.total_seconds()):
+                    return await handle.query(
+                        GenerateCreativesWorkflow.status, rpc_timeout=QUERY_TIMEOUT
+                    )
+            except (RPCError, WorkflowQueryFailedError, TimeoutError):
                 return await self._last_known(job_id, description)
         if description.status == WorkflowExecutionStatus.COMPLETED:
             async with _temporal_errors():
