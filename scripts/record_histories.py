@@ -1,6 +1,6 @@
 """Record one real GenerateCreativesWorkflow history per job scenario into tests/histories/.
 
-    .venv/bin/python scripts/record_histories.py
+    .venv/bin/python scripts/record_histories.py [OUT_DIR]    (default: tests/histories)
 
 Runs offline: a local Temporal dev server from our virtualenv, the real worker and the real image
 activities (SQLite ledger, local image store, Pillow renderer) in a temporary folder. Scenarios
@@ -195,7 +195,9 @@ class Recorder:
                 max_concurrent_activities=4,
             )
             async with worker:
-                orchestrator = TemporalJobOrchestrator(self.client, self.ledger, task_queue)
+                orchestrator = TemporalJobOrchestrator(
+                    self.client, self.ledger, task_queue, self.accounts
+                )
                 request = GenerateRequest(claim=CLAIM, count=scenario.count)
                 submission = await orchestrator.submit(
                     account.id, request, idempotency_key=f"replay-{scenario.name}"
@@ -247,9 +249,10 @@ async def record_all(out_dir: Path) -> list[Path]:
 def main() -> int:
     # The scenarios fail images on purpose; the SDK's warning per failed attempt is noise here.
     logging.getLogger("temporalio").setLevel(logging.ERROR)
-    HISTORIES.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(record_all(HISTORIES)):
-        print(f"recorded {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
+    out_dir = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else HISTORIES
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(record_all(out_dir)):
+        print(f"recorded {path} ({path.stat().st_size} bytes)")
     return 0
 
 

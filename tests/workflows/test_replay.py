@@ -8,6 +8,8 @@ running: guard it with workflow.patched(), or wait until old jobs have closed an
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +25,9 @@ from worker.main import WORKFLOW_RUNNER
 from workflows.generate_creatives import GenerateCreativesWorkflow
 from workflows.search_attributes import JOB_STATUS
 
-HISTORIES = Path(__file__).resolve().parent.parent / "histories"
+ROOT = Path(__file__).resolve().parents[2]
+HISTORIES = ROOT / "tests" / "histories"
+RECORD_SCRIPT = ROOT / "scripts" / "record_histories.py"
 RECORD_COMMAND = ".venv/bin/python scripts/record_histories.py"
 
 # Every scenario the workflow must keep replaying, and how its recorded job ended.
@@ -87,6 +91,20 @@ async def test_recorded_history_ended_as_its_scenario_says(name: str):
     assert cancel_requested == (name == "canceled")
     if name in ("partial", "failed_compensated", "canceled"):
         assert view.failures, "a failure scenario without failed images covers nothing"
+
+
+def test_the_recording_script_still_records_every_scenario(tmp_path: Path):
+    """The next workflow change needs new histories: the script must keep working."""
+    # The script checks each job's outcome (status, failure codes, credits) before saving it.
+    finished = subprocess.run(
+        [sys.executable, str(RECORD_SCRIPT), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+    assert finished.returncode == 0, finished.stderr[-4000:]
+    assert {path.stem for path in tmp_path.glob("*.json")} == set(SCENARIOS)
 
 
 # Deliberately altered copies of the workflow, registered under its name, prove the replayer
