@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
 
 from domain import errors
 
@@ -25,6 +26,7 @@ PROBLEM_TYPE_BASE = "https://creative-saas.vercel.app/problems/"
 SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 NOT_FOUND_DETAIL = "no such resource"
 _MAX_FIELD_LENGTH = 100
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
+    if status == 405:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
         status, problem.code, problem.title, detail or problem.title, headers=headers
     )
@@ -179,6 +183,19 @@ async def _on_client_disconnect(request: Request, exc: Exception) -> Response:
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(
         500, "internal_error", "Internal server error", "An unexpected error occurred."
+    )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path. Starlette names only the first route's,
+    and GET and POST /api/v1/keys, say, are two routes."""
+    routes: list[BaseRoute] = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
     )
 
 

@@ -117,3 +117,13 @@ async def test_key_routes_need_a_valid_key(client: httpx.AsyncClient):
     for method, path in (("POST", KEYS), ("GET", KEYS), ("DELETE", f"{KEYS}/key_{'0' * 24}")):
         response = await client.request(method, path, headers={"Authorization": "Bearer nope"})
         problem(response, 401, "unauthorized")
+
+
+async def test_a_wrong_method_names_every_method_the_path_serves(
+    client: httpx.AsyncClient, alice: Caller
+):
+    # GET and POST /api/v1/keys are two routes; Allow must list both, not the first one.
+    response = await client.put(KEYS, headers=alice.headers)
+
+    problem(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET, POST"
