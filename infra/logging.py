@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from types import MappingProxyType
+from types import MappingProxyType, TracebackType
 from typing import Any, Literal
 
 API_KEY_PATTERN = re.compile(r"cs_live_[A-Za-z0-9_-]+")
@@ -35,6 +35,7 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's ANSI-coloured copy of the message
 }
 _MAX_FIELD_CHARS = 2000
 
@@ -128,7 +129,20 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
+    if log_format == "json":
+        sys.excepthook = _log_uncaught  # a crash is one JSON line too, not a bare traceback
     return handler
+
+
+def _log_uncaught(
+    kind: type[BaseException], error: BaseException, traceback: TracebackType | None
+) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    logging.getLogger("creative_saas").critical(
+        "uncaught exception, exiting", exc_info=(kind, error, traceback)
+    )
 
 
 def _temporal_fields(record: logging.LogRecord) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import socket
+import sys
 import time
 import urllib.request
 import uuid
@@ -28,6 +29,7 @@ from infra.logging import (
     JsonFormatter,
     RedactApiKeys,
     TextFormatter,
+    configure_logging,
     current_log_context,
     log_context,
 )
@@ -228,6 +230,30 @@ def test_json_lines_carry_the_job_and_account_and_never_an_api_key() -> None:
     assert lines[1]["level"] == "WARNING" and lines[1]["renderMs"] == 12
     assert REDACTED in lines[2]["exc"] and "ValueError" in lines[2]["exc"]
     assert "jobId" not in lines[3]
+
+
+def test_json_mode_turns_every_record_and_a_crash_into_json_lines(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    try:
+        configure_logging("json", "info")
+        logging.getLogger("uvicorn.error").info(
+            "Started server process [%d]", 7, extra={"color_message": "\x1b[36m%d\x1b[0m"}
+        )
+        try:
+            raise RuntimeError("Bearer cs_live_crash_key was rejected")
+        except RuntimeError as error:
+            sys.excepthook(RuntimeError, error, error.__traceback__)
+    finally:
+        root.handlers, root.level = saved_handlers, saved_level
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert lines[0]["message"] == "Started server process [7]"
+    assert "color_message" not in lines[0]
+    assert lines[1]["level"] == "CRITICAL" and "RuntimeError" in lines[1]["exc"]
+    assert "cs_live_crash_key" not in json.dumps(lines)
 
 
 def test_text_lines_redact_keys_too() -> None:
