@@ -256,6 +256,16 @@ def test_json_mode_turns_every_record_and_a_crash_into_json_lines(
     assert "cs_live_crash_key" not in json.dumps(lines)
 
 
+def test_json_lines_name_the_workflow_of_temporal_activity_logs() -> None:
+    logger, stream = _json_logger("tests.deploy.temporal")
+    info = {"workflow_id": "creative-job-42", "activity_type": "produce_image", "attempt": 3}
+    logger.warning("Completing activity as failed", extra={"temporal_activity": info})
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["workflowId"] == "creative-job-42"
+    assert line["activityType"] == "produce_image" and line["attempt"] == 3
+    assert "temporal_activity" not in line
+
+
 def test_text_lines_redact_keys_too() -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "key %s", ("cs_live_secret",), None)
     RedactApiKeys().filter(record)
