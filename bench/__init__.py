@@ -1,0 +1,1 @@
+"""Benchmarks of the whole product (issue #5): scripts that print figures, never timed tests."""
