@@ -7,6 +7,7 @@ all end here; routes raise, they never build error bodies.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -14,12 +15,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
 from domain import errors
+
+log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://creative-saas.vercel.app/problems/"
@@ -180,7 +184,18 @@ async def _on_client_disconnect(request: Request, exc: Exception) -> Response:
     return problem_response(400, "invalid_request", "Invalid request", "Client disconnected.")
 
 
+async def _on_database_error(request: Request, exc: Exception) -> Response:
+    # A lost or locked database is transient for the client: retrying later is the remedy.
+    log.warning(
+        "database unavailable while serving %s %s: %s", request.method, request.url.path, exc
+    )
+    return domain_error_response(
+        errors.ServiceUnavailable("the account store is unavailable; retry shortly")
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.error("unexpected error serving %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         500, "internal_error", "Internal server error", "An unexpected error occurred."
     )
@@ -218,4 +233,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(Forbidden, _on_forbidden)
     app.add_exception_handler(ClientDisconnect, _on_client_disconnect)
+    app.add_exception_handler(OperationalError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -67,3 +67,31 @@ async def test_answers_only_about_the_callers_own_account(
 
 async def test_needs_a_valid_key(client: httpx.AsyncClient):
     problem(await client.get(ACCOUNT), 401, "unauthorized")
+
+
+async def test_a_database_failing_after_authentication_is_a_503_not_a_500(
+    settings, orchestrator, store, tmp_path
+):
+    """The account store breaking mid-request is transient for the client: 503, retry later."""
+    from api.app import create_app
+    from infra.db import create_db_engine, migrate
+
+    broken_engine = create_db_engine(f"sqlite:///{tmp_path / 'breaks.db'}")
+    migrate(broken_engine)
+    accounts = AccountService(broken_engine)
+    account = accounts.create_account("Unlucky")
+    _, key = accounts.create_key(account.id)
+    with broken_engine.begin() as connection:  # the ledger's table vanishes under the API
+        connection.exec_driver_sql("DROP TABLE credit_reservations")
+    app = create_app(settings, orchestrator=orchestrator, engine=broken_engine, store=store)
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.get(ACCOUNT, headers={"Authorization": f"Bearer {key}"})
+
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "service_unavailable"
+    assert int(response.headers["retry-after"]) >= 1
+    broken_engine.dispose()
