@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from rendering.fonts import ComplexScriptUnsupported, FontMissing, check_fonts
 from rendering.layout import CreativeLayout, layout_creative
-from rendering.paint import encode_png, paint
+from rendering.paint import encode_png, paint_indexed
 from rendering.spec import CreativeSpec
 
 
 def render_png(spec: CreativeSpec) -> bytes:
     """The finished creative as PNG bytes; the same spec always gives the same bytes."""
-    return encode_png(paint(layout_creative(spec), spec.language))
+    return encode_png(paint_indexed(layout_creative(spec), spec.language))
 
 
 __all__ = [

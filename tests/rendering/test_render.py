@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -51,7 +52,7 @@ def test_text_is_drawn_only_inside_its_boxes_and_reads_at_4_5_to_1(language: str
             spec = _spec(language, kind, code, seed)
             layout = layout_creative(spec)
             colors = resolve_colors(layout.design.palette)
-            backdrop = paint_backdrop(layout, colors)
+            backdrop = paint_backdrop(layout)
             painted = ImageChops.difference(paint(layout, language), backdrop)
             assert painted.getbbox() is not None, f"{code} {kind}: no text drawn"
             eraser = ImageDraw.Draw(painted)
@@ -82,6 +83,41 @@ def test_the_same_spec_gives_byte_identical_pngs_even_across_threads() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         parallel = list(pool.map(render_png, specs * 3))
     assert parallel == serial * 3
+
+
+def test_the_png_shows_exactly_what_was_painted_in_the_palette_colours() -> None:
+    for index in range(12):
+        spec = _spec("EN", "short", "F7", f"job:{index}")
+        layout = layout_creative(spec)
+        shipped = _png(render_png(spec))
+        assert shipped.mode == "P"  # one byte per pixel: small files, fast encode
+        assert shipped.convert("RGB").tobytes() == paint(layout, "EN").tobytes()
+        colors = resolve_colors(layout.design.palette)
+        corner = shipped.convert("RGB").getpixel((0, 0))
+        assert corner in (colors.background, colors.companion), "brand colour shifted"
+
+
+@pytest.mark.parametrize("code", ["F1", "F9", "F11"])
+def test_text_edges_stay_anti_aliased(code: str) -> None:
+    spec = _spec("EN", "short", code)
+    layout = layout_creative(spec)
+    shipped = _png(render_png(spec)).convert("RGB")
+    box = layout.headline_lines[0].box
+    tones = _colors_behind(shipped, box)
+    assert len(tones) >= 10, f"{code}: only {len(tones)} tones along the glyph edges"
+
+
+def test_gradients_have_no_visible_bands() -> None:
+    gradients = [_spec("EN", "short", "F1", f"job:{index}") for index in range(12)]
+    gradients = [s for s in gradients if layout_creative(s).design.treatment == "gradient"]
+    assert gradients
+    for spec in gradients:
+        shipped = _png(render_png(spec)).convert("RGB")
+        for edge in ([(0, i) for i in range(1080)], [(i, 1079) for i in range(1080)]):
+            tones = [shipped.getpixel(xy) for xy in edge]
+            steps = [max(abs(a - b) for a, b in zip(p, q, strict=True))  # type: ignore[arg-type]
+                     for p, q in itertools.pairwise(tones)]  # fmt: skip
+            assert max(steps) <= 2, f"{spec.variant_seed}: a {max(steps)}-level band"
 
 
 def test_images_of_one_job_differ() -> None:
