@@ -17,7 +17,8 @@ from PIL import Image
 from temporalio.testing import ActivityEnvironment
 
 from activities.images import ImageActivities
-from domain.jobs import ImageTask
+from api.app import create_app
+from domain.jobs import ImageProduced, ImageTask, JobStatus, JobView
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger
@@ -25,6 +26,7 @@ from infra.s3_storage import S3ImageStore, S3NotConfigured
 from infra.settings import Settings, load_settings
 from infra.storage import build_image_store
 from rendering import render_png
+from tests.api.fakes import FakeOrchestrator
 from tests.support.seaweed import SeaweedS3
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"not really an image, but bytes we can recognise" * 20
@@ -256,3 +258,31 @@ def test_an_image_activity_uploads_a_png_its_url_serves(
     assert (image.format, image.size) == ("PNG", (1200, 628))
     credits = ledger.summary(account.id)
     assert (credits.consumed, credits.held, credits.available) == (1, 0, 0)
+
+
+async def test_the_api_hands_out_urls_on_the_store_not_on_itself(
+    s3_server: SeaweedS3, bucket: str, tmp_path: Path, sqlite_engine: sqlalchemy.Engine
+):
+    accounts = AccountService(sqlite_engine)
+    account = accounts.create_account("Acme", plan="pro")
+    _, api_key = accounts.create_key(account.id)
+    image_key = f"{account.id}/{uuid.uuid4()}/image_1.png"
+    job = JobView(str(uuid.uuid4()), JobStatus.COMPLETED, 1, 1, [ImageProduced(1, "F1", image_key)])
+    orchestrator = FakeOrchestrator()
+    orchestrator.put(account.id, job)
+    settings = s3_settings(s3_server, bucket, tmp_path, public_base_url="https://api.example.com")
+    app = create_app(settings, orchestrator=orchestrator, engine=sqlite_engine)
+
+    async with app.router.lifespan_context(app):  # builds the S3 store from the settings
+        app.state.store.put(image_key, PNG)  # as the worker that produced it did
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            answer = await api.get(
+                f"/api/v1/jobs/{job.job_id}", headers={"Authorization": f"Bearer {api_key}"}
+            )
+        [url] = answer.json()["result"]["images"]
+        async with httpx.AsyncClient() as anyone:  # no API key, no S3 credentials
+            image = await anyone.get(url)
+
+    assert url.startswith(f"{s3_server.endpoint_url}/{bucket}/")
+    assert image.content == PNG
