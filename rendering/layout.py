@@ -9,7 +9,7 @@ from rendering.design import Design, design_for
 from rendering.fonts import layout_engine
 from rendering.linebreak import Line, TextBlock, TextStyle, fit_text
 from rendering.spec import CreativeSpec
-from rendering.text import drawable
+from rendering.text import drawable, drawable_claim
 
 LEADING = {"arabic": 1.55, "devanagari": 1.5, "thai": 1.55, "hebrew": 1.22, "cjk": 1.24}
 LATIN_LEADING = 1.1
@@ -147,8 +147,9 @@ def _button(
 ) -> tuple[TextBlock, float, float]:
     """The CTA label and the button's width and height around it."""
     pad = rules.cta_size * 1.2
+    cta = drawable(spec.cta, spec.language) or LANGUAGES[spec.language].default_cta
     label = fit_text(
-        spec.cta, _style(spec.language, False), max_width - 2 * pad, rules.cta_size * 2.2, 1,
+        cta, _style(spec.language, False), max_width - 2 * pad, rules.cta_size * 2.2, 1,
         rules.cta_size, max(7, round(rules.cta_size * 0.7)),
     )  # fmt: skip
     height = max(rules.cta_size * 2.4, label.height + rules.cta_size * 1.1)
@@ -171,13 +172,16 @@ def _align_x(align: str, region: Box, width: float) -> float:
 
 
 def layout_creative(spec: CreativeSpec) -> CreativeLayout:
-    """Lay out headline and call-to-action for the spec's format, language and seed."""
+    """Lay out headline and call-to-action for the spec's format, language and seed.
+
+    Characters no font covers are left out; a claim of nothing else is UnrenderableClaim.
+    """
     fmt, rules = FORMATS[spec.format_code], RULES[spec.format_code]
     layout_engine(LANGUAGES[spec.language].script)  # fail early without shaping support
     design = design_for(spec.variant_seed)
     safe = Box(rules.margin_x, rules.margin_y, fmt.width - rules.margin_x,
                fmt.height - rules.margin_y)  # fmt: skip
-    claim = drawable(spec.claim, spec.language)
+    claim = drawable_claim(spec.claim, spec.language)
     build = {"stack": _stack, "split": _split, "banner": _banner}[rules.shape]
     return build(spec, rules, design, safe, claim)
 

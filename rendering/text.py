@@ -42,6 +42,13 @@ EMERGENCY_PENALTY = 3000.0
 ELLIPSIS = "…"
 
 
+class UnrenderableClaim(ValueError):
+    """No character of the claim has a glyph in any installed font (e.g. only emoji).
+
+    Permanent for this claim: retrying renders the same nothing.
+    """
+
+
 @dataclass(frozen=True)
 class Unit:
     """A piece of text a line may end after; `penalty` is the cost of ending a line there."""
@@ -170,10 +177,21 @@ def font_for(char: str, chain: tuple[FontSource, ...]) -> FontSource | None:
 
 
 def drawable(text: str, language: str) -> str:
-    """The text without characters no installed font can draw (emoji, private use)."""
+    """The text without characters no installed font can draw (emoji, private use).
+
+    Dropping them beats drawing empty boxes in their place; what remains is set as usual.
+    """
     chain = font_chain(language)
     kept = "".join(c for c in text if c.isspace() or font_for(c, chain) is not None)
     return " ".join(kept.split())
+
+
+def drawable_claim(claim: str, language: str) -> str:
+    """The claim's drawable text; UnrenderableClaim if nothing of it can be drawn."""
+    kept = drawable(claim, language)
+    if not kept:
+        raise UnrenderableClaim(f"no installed font draws any character of the claim {claim!r}")
+    return kept
 
 
 def _direction_of(text: str, rtl_paragraph: bool) -> str:

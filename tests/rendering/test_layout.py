@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.catalog import FORMATS, LANGUAGES
-from rendering import CreativeSpec, layout_creative
+from rendering import CreativeSpec, UnrenderableClaim, layout_creative, render_png
 from rendering.layout import RULES, Box, CreativeLayout
 from tests.rendering.claims import all_claims
 
@@ -105,3 +105,23 @@ def test_a_thirty_character_cta_stays_inside_its_button_in_every_format(language
         assert _grown(layout.safe).contains(layout.button), code
         assert _grown(layout.button).contains(layout.cta.box), code
         assert not layout.headline_box.overlaps(layout.button), code
+
+
+def test_emoji_are_left_out_and_the_words_around_them_are_drawn() -> None:
+    layout = layout_creative(CreativeSpec("Best 💪 protein 🔥", "EN", "Buy 🛒 now", "F7", "j:1"))
+    assert [p.line.text for p in layout.headline_lines] == ["Best protein"]
+    assert layout.cta.line.text == "Buy now"  # no empty boxes where the emoji were
+
+
+def test_a_cta_of_only_emoji_falls_back_to_the_language_default() -> None:
+    layout = layout_creative(CreativeSpec("Protein", "DE", "🛒👉", "F7", "j:1"))
+    assert layout.cta.line.text == LANGUAGES["DE"].default_cta
+
+
+@pytest.mark.parametrize("claim", ["💪🔥", "🛒 👉 ✨"])
+def test_a_claim_no_font_can_draw_fails_permanently_instead_of_rendering_no_headline(
+    claim: str,
+) -> None:
+    with pytest.raises(UnrenderableClaim, match="no installed font"):
+        render_png(CreativeSpec(claim, "EN", "Shop now", "F1", "j:1"))
+    assert issubclass(UnrenderableClaim, ValueError)  # the activity maps it to a non-retry
