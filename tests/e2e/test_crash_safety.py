@@ -21,7 +21,7 @@ from tests.support.stack import (
 )
 
 IMAGES = 20
-# The killed worker's in-flight image is retried only after its 30 s start-to-close timeout.
+# The image cut off mid-render is retried only after its 30 s start-to-close timeout.
 RECOVERY_TIMEOUT_SECONDS = 150
 
 
@@ -44,6 +44,15 @@ async def poll_until_some_produced(
         await asyncio.sleep(0.05)
 
 
+async def until_an_image_is_in_flight(stack: Stack, job_id: str) -> int:
+    """The index of an image whose credit is held: started, not yet stored (mid-render)."""
+    while True:
+        held = [r.index for r in stack.ledger.job_reservations(job_id) if r.state == "held"]
+        if held:
+            return held[0]
+        await asyncio.sleep(0.02)
+
+
 async def test_a_job_survives_its_worker_being_killed_mid_way(one_at_a_time_stack: Stack) -> None:
     stack = one_at_a_time_stack
     account_id, key = stack.create_account(credits=IMAGES + 5)
@@ -55,9 +64,10 @@ async def test_a_job_survives_its_worker_being_killed_mid_way(one_at_a_time_stac
         )
         job_id = accepted.json()["jobId"]
         half_done = await asyncio.wait_for(poll_until_some_produced(http, job_id, key), 60)
+        assert half_done["status"] == "processing", half_done
+        in_flight = await asyncio.wait_for(until_an_image_is_in_flight(stack, job_id), 60)
         stack.kill_worker()
 
-        assert half_done["status"] == "processing", half_done
         assert 1 <= half_done["result"]["produced"] < IMAGES
         stack.start_worker()
         job = await wait_for_terminal(http, job_id, bearer(key), timeout=RECOVERY_TIMEOUT_SECONDS)
@@ -70,5 +80,7 @@ async def test_a_job_survives_its_worker_being_killed_mid_way(one_at_a_time_stac
             download = await http.get(url)
             assert download.status_code == 200, download.text
             assert Image.open(io.BytesIO(download.content)).format == "PNG"
+        (abandoned,) = [r for r in stack.ledger.job_reservations(job_id) if r.index == in_flight]
+        assert abandoned.state == "captured"  # the image cut off mid-render was redone, once
         credits = await assert_books_balance(stack, http, account_id, bearer(key), [job_id])
         assert (credits.consumed, credits.available) == (IMAGES, 5)
