@@ -42,11 +42,10 @@ def run_api(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
-    from infra.db import create_db_engine, migrate
 
     settings = load_settings()
     _configure_logging(settings)
-    migrate(create_db_engine(settings.resolved_database_url))
+    _migrate(settings)
     uvicorn.run(
         create_app(settings),
         host=settings.api_host,
@@ -59,22 +58,34 @@ def run_api(args: argparse.Namespace) -> int:
 
 
 def run_worker_command(args: argparse.Namespace) -> int:
-    from infra.db import create_db_engine, migrate
     from worker.main import run_worker
 
     settings = load_settings()
     _configure_logging(settings)
-    migrate(create_db_engine(settings.resolved_database_url))
 
     async def until_signalled() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await run_worker(settings, stop)
+        # Migrating after the handlers are in place: a SIGTERM during start-up exits cleanly.
+        await asyncio.to_thread(_migrate, settings)
+        if not stop.is_set():
+            await run_worker(settings, stop)
 
     asyncio.run(until_signalled())
     return 0
+
+
+def _migrate(settings: Settings) -> None:
+    """Bring the schema up to date (idempotent; concurrent runs are serialized)."""
+    from infra.db import create_db_engine, migrate
+
+    engine = create_db_engine(settings.resolved_database_url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
 
 
 def _configure_logging(settings: Settings) -> None:

@@ -59,7 +59,8 @@ class Settings(BaseSettings):
                     ("URL_SIGNING_SECRET", self.url_signing_secret),
                     ("PUBLIC_BASE_URL", self.public_base_url),
                 )
-                if not value
+                # S3 signs its own URLs; only local storage needs ours.
+                if not value and (self.storage_backend == "local" or name == "DATABASE_URL")
             ]
             if missing:
                 raise ValueError(f"production requires {', '.join(missing)} to be set")

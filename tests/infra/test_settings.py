@@ -1,0 +1,30 @@
+"""Settings refuse development defaults in production, and only the ones that matter there."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from infra.settings import Settings
+
+PRODUCTION = {
+    "environment": "production",
+    "database_url": "postgresql://app@db:5432/creative",
+    "public_base_url": "https://api.example.com",
+}
+
+
+def test_production_with_local_images_needs_a_signing_secret():
+    with pytest.raises(ValidationError, match="URL_SIGNING_SECRET"):
+        Settings(**PRODUCTION)
+
+
+def test_production_with_s3_images_needs_no_signing_secret_of_ours():
+    settings = Settings(**PRODUCTION, storage_backend="s3")
+
+    assert settings.storage_backend == "s3"
+
+
+def test_production_never_falls_back_to_the_embedded_database():
+    with pytest.raises(ValidationError, match="DATABASE_URL"):
+        Settings(environment="production", storage_backend="s3")
