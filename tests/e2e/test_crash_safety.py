@@ -12,13 +12,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.support.stack import (
-    TERMINAL_STATUSES,
-    Stack,
-    assert_books_balance,
-    bearer,
-    wait_for_terminal,
-)
+from tests.e2e.checks import assert_books_balance
+from tests.support.stack import TERMINAL_STATUSES, Stack, bearer, wait_for_terminal
 
 IMAGES = 20
 # The image cut off mid-render is retried only after its 30 s start-to-close timeout.

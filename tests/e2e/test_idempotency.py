@@ -7,13 +7,8 @@ import asyncio
 import httpx
 from temporalio.client import Client
 
-from tests.support.stack import (
-    Stack,
-    account_job_ids,
-    assert_books_balance,
-    bearer,
-    wait_for_terminal,
-)
+from tests.e2e.checks import account_job_ids, assert_books_balance
+from tests.support.stack import Stack, bearer, wait_for_terminal
 
 BODY = {"claim": "Cold brew, no compromise", "language": "EN", "count": 2}
 CONCURRENT_RETRIES = 50

@@ -7,13 +7,8 @@ import asyncio
 import httpx
 from temporalio.client import Client
 
-from tests.support.stack import (
-    Stack,
-    account_job_ids,
-    assert_books_balance,
-    bearer,
-    wait_for_terminal,
-)
+from tests.e2e.checks import account_job_ids, assert_books_balance
+from tests.support.stack import Stack, bearer, wait_for_terminal
 
 CREDITS = 3
 BODY = {"claim": "Last three credits", "language": "DE", "count": CREDITS}

@@ -7,7 +7,8 @@ import time
 
 import httpx
 
-from tests.support.stack import Stack, assert_books_balance, bearer, wait_for_terminal
+from tests.e2e.checks import assert_books_balance
+from tests.support.stack import Stack, bearer, wait_for_terminal
 
 # A product guarantee: a poll never hangs on a missing worker (a client's own timeout is shorter).
 POLL_ANSWER_LIMIT_SECONDS = 3.0

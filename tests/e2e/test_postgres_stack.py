@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.checks import assert_books_balance
 from tests.support.postgres import require_postgres, temporary_database
-from tests.support.stack import Stack, assert_books_balance, bearer, wait_for_terminal
+from tests.support.stack import Stack, bearer, wait_for_terminal
 
 pytestmark = pytest.mark.postgres
 

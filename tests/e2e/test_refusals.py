@@ -9,7 +9,8 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from tests.support.stack import Stack, account_job_ids, bearer, wait_for_terminal
+from tests.e2e.checks import account_job_ids
+from tests.support.stack import Stack, bearer, wait_for_terminal
 
 PROBLEM_JSON = "application/problem+json"
 BODY = {"claim": "Summer sale on sandals", "language": "EN", "count": 3}

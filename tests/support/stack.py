@@ -17,6 +17,11 @@ queue, so stacks never steal each other's tasks and several can run side by side
 Every process writes its output to `<data_dir>/<name>.log`; `StackError` messages (start-up
 failures, unexpected exits) end with the tail of that log. `stop()` (or leaving the `with`)
 terminates every process the stack started, and an atexit hook does so if a test run dies first.
+
+In pytest, take the session-wide one from tests/e2e/conftest.py (`stack`), or start your own for
+a different configuration (`extra_env={"WORKER_MAX_CONCURRENT_ACTIVITIES": "1"}`, a PostgreSQL
+`database_url`). tests/e2e/checks.py has the checks worth ending a scenario with
+(`assert_books_balance`, `account_job_ids`).
 """
 
 from __future__ import annotations
@@ -39,7 +44,6 @@ from typing import IO, Any
 
 import httpx
 import sqlalchemy
-from temporalio.client import Client
 
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
@@ -52,7 +56,6 @@ STOP_TIMEOUT_SECONDS = 30.0
 LOG_TAIL_LINES = 40
 WORKER_READY_LINE = "worker polling task queue"
 PORT_ATTEMPTS = 3
-JOB_WORKFLOW_PREFIX = "creative-job-"
 
 
 _SETTING_NAMES = frozenset(
@@ -124,10 +127,15 @@ class _Process:
             self.popen.wait(STOP_TIMEOUT_SECONDS)
         self._log.close()
 
-    def log_text(self) -> str:
+    def log_since(self, offset: int) -> str:
+        """What the log gained after byte `offset` (e.g. its size when this process started)."""
         if not self._log.closed:
             self._log.flush()
-        return self.log_path.read_text(errors="replace")
+        return self.log_path.read_bytes()[offset:].decode(errors="replace")
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
 
 
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
@@ -163,7 +171,6 @@ class Stack:
         self._python = python
         self._api: _Process | None = None
         self._worker: _Process | None = None
-        self._worker_starts = 0
 
     # -- addresses and configuration ------------------------------------------------------
 
@@ -252,12 +259,12 @@ class Stack:
         raise StackError(f"no free port after {PORT_ATTEMPTS} attempts\n{log_tail(self.api_log)}")
 
     def _start_api_once(self, timeout: float) -> None:
-        log_size = self.api_log.stat().st_size if self.api_log.exists() else 0
+        log_size = _size(self.api_log)
         self._api = _Process("api", self._cli("api"), self.environment(), self.api_log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self._api.running:
-                if "address already in use" in self._api.log_text()[log_size:].lower():
+                if "address already in use" in self._api.log_since(log_size).lower():
                     raise _PortTaken()
                 raise StackError(
                     f"the API exited with code {self._api.popen.returncode} before it was "
@@ -274,13 +281,12 @@ class Stack:
         """Start a worker and wait until it logs that it polls the stack's task queue."""
         if self._worker is not None and self._worker.running:
             raise StackError("a worker is already running; kill or stop it first")
-        self._worker_starts += 1
+        log_size = _size(self.worker_log)  # every worker appends here: read only this one's
         self._worker = _Process("worker", self._cli("worker"), self.environment(), self.worker_log)
         ready_marker = f"{WORKER_READY_LINE} {self.task_queue}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            # The log is appended to by every worker we start: count this one's readiness only.
-            if self._worker.log_text().count(ready_marker) >= self._worker_starts:
+            if ready_marker in self._worker.log_since(log_size):
                 return
             if not self._worker.running:
                 raise StackError(
@@ -380,48 +386,3 @@ async def wait_for_terminal(
             return dict(last)
         await asyncio.sleep(interval)
     raise AssertionError(f"job {job_id} not finished after {timeout:.0f} s; last answer: {last}")
-
-
-async def assert_books_balance(
-    stack: Stack,
-    client: httpx.AsyncClient,
-    account_id: str,
-    headers: Mapping[str, str],
-    job_ids: list[str],
-) -> CreditSummary:
-    """Check the credit books of an account whose jobs (all of them, all finished) are job_ids.
-
-    granted == available + held + consumed; nothing is left held; each job's creditsConsumed
-    equals its produced images and its captured credits in the ledger; and the account's
-    consumed credits are exactly the sum over its jobs (no credit charged twice or lost).
-    """
-    credits = stack.summary(account_id)
-    assert credits.granted == credits.available + credits.held + credits.consumed, credits
-    assert credits.held == 0, f"credits still held after every job finished: {credits}"
-    consumed_by_jobs = 0
-    for job_id in job_ids:
-        response = await client.get(f"/api/v1/jobs/{job_id}", headers=dict(headers))
-        assert response.status_code == 200, response.text
-        job = response.json()
-        assert job["status"] in TERMINAL_STATUSES, job
-        captured = [
-            reservation
-            for reservation in stack.ledger.job_reservations(job_id)
-            if reservation.state == "captured"
-        ]
-        assert job["creditsConsumed"] == job["result"]["produced"] == len(captured), (
-            f"job {job_id}: {job} but the ledger captured {len(captured)} credits"
-        )
-        consumed_by_jobs += job["creditsConsumed"]
-    assert credits.consumed == consumed_by_jobs, (
-        f"the account consumed {credits.consumed} credits; its jobs {consumed_by_jobs}"
-    )
-    return credits
-
-
-async def account_job_ids(temporal: Client, account_id: str) -> set[str]:
-    """The ids of every job Temporal holds for an account (what operators query by AccountId)."""
-    ids = set()
-    async for execution in temporal.list_workflows(f"AccountId = '{account_id}'"):
-        ids.add(execution.id.removeprefix(JOB_WORKFLOW_PREFIX))
-    return ids
