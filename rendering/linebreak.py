@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 
+from rendering.hyphenate import HYPHEN
+from rendering.hyphenate import LANGUAGES as HYPHENATED_LANGUAGES
 from rendering.text import (
     ELLIPSIS,
     ROUGH_BREAK,
@@ -18,6 +20,8 @@ from rendering.text import (
 )
 
 REFERENCE_SIZE = 100
+LEGIBLE_SIZE = 14  # below this, hyphenating a compound to set it larger is worth it
+HYPHENATION_GAIN = 1.2
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,11 @@ def _block(
     units: list[Unit], ends: list[int], style: TextStyle, size: int, ellipsized: bool
 ) -> TextBlock:
     starts = [0, *ends[:-1]]
-    texts = ["".join(u.text for u in units[s:e]).strip() for s, e in zip(starts, ends, strict=True)]
+    texts = [
+        "".join(u.text for u in units[s:e]).strip()
+        + (HYPHEN if e < len(units) and units[e - 1].hyphen else "")
+        for s, e in zip(starts, ends, strict=True)
+    ]
     lines = tuple(make_line(t, style, size) for t in texts if t)
     return TextBlock(size, round(size * style.leading), lines, ellipsized)
 
@@ -186,29 +194,49 @@ def _smoother(
     return block
 
 
+def _largest(
+    units: list[Unit], style: TextStyle, width: float, height: float, max_lines: int,
+    max_size: int, min_size: int,
+) -> TextBlock | None:  # fmt: skip
+    """The largest size (min..max) at which these units fit the box, or None."""
+    measured = _measure(units, style)
+    low, high = min_size, max_size
+    while low <= high:  # binary search on the estimate, then confirm exactly below
+        mid = (low + high) // 2
+        if _try_size(units, measured, style, mid, width, height, max_lines, exact=False):
+            low = mid + 1
+        else:
+            high = mid - 1
+    for size in range(high, min_size - 1, -1):
+        found = _try_size(units, measured, style, size, width, height, max_lines, exact=True)
+        if found:
+            return _smoother(found, units, measured, style, width, height, max_lines, min_size)
+    return None
+
+
 def fit_text(
     text: str, style: TextStyle, width: float, height: float, max_lines: int,
     max_size: int, min_size: int,
 ) -> TextBlock:  # fmt: skip
-    """The largest size (min..max) at which the text fits the box; else ellipsized at min size."""
-    for emergency in (False, True):
-        units = break_units(text, style.language, emergency)
-        if not units:
-            return TextBlock(min_size, round(min_size * style.leading), (), False)
-        measured = _measure(units, style)
-        low, high = min_size, max_size
-        found: TextBlock | None = None
-        while low <= high:  # binary search on the estimate, then confirm exactly below
-            mid = (low + high) // 2
-            if _try_size(units, measured, style, mid, width, height, max_lines, exact=False):
-                low = mid + 1
-            else:
-                high = mid - 1
-        for size in range(high, min_size - 1, -1):
-            found = _try_size(units, measured, style, size, width, height, max_lines, exact=True)
-            if found:
-                return _smoother(found, units, measured, style, width, height, max_lines, min_size)
-    return ellipsize(text, style, width, height, max_lines, min_size)
+    """The largest size (min..max) at which the text fits the box; else ellipsized at min size.
+
+    Whole words first; long compounds are hyphenated only when that lifts tiny type by a
+    fifth or more; breaking anywhere in a word is the last resort before an ellipsis.
+    """
+    language = style.language
+    units = break_units(text, language)
+    if not units:
+        return TextBlock(min_size, round(min_size * style.leading), (), False)
+    box = (width, height, max_lines, max_size, min_size)
+    block = _largest(units, style, *box)
+    small = block is None or block.size < LEGIBLE_SIZE
+    if small and max_lines > 1 and language in HYPHENATED_LANGUAGES:
+        hyphenated = _largest(break_units(text, language, hyphenate=True), style, *box)
+        if hyphenated and (block is None or hyphenated.size >= block.size * HYPHENATION_GAIN):
+            block = hyphenated
+    if block is None:
+        block = _largest(break_units(text, language, emergency=True), style, *box)
+    return block or ellipsize(text, style, width, height, max_lines, min_size)
 
 
 def ellipsize(

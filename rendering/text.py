@@ -16,6 +16,7 @@ from rendering.fonts import (
     load_font,
     raqm_available,
 )
+from rendering.hyphenate import syllables
 
 CJK_RANGES = (
     (0x2E80, 0x2FDF),
@@ -39,6 +40,7 @@ CJK_PHRASE_PENALTY = 5.0
 HANZI_BREAK_PENALTY = 40.0
 ROUGH_BREAK = 100.0  # a block with breaks this costly is worth a smaller size
 EMERGENCY_PENALTY = 3000.0
+HYPHEN_PENALTY = 50.0  # a word break is preferred; a hyphen beats a much smaller size
 ELLIPSIS = "…"
 
 
@@ -55,6 +57,7 @@ class Unit:
 
     text: str
     penalty: float
+    hyphen: bool = False  # a line ending here gets a hyphen drawn
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,10 @@ def _cjk_units(word: str, language: str) -> list[Unit]:
     return units
 
 
-def break_units(text: str, language: str, emergency: bool = False) -> list[Unit]:
-    """Split text into units; spaces are free breaks, CJK/Thai/emergency breaks cost a penalty."""
+def break_units(
+    text: str, language: str, emergency: bool = False, hyphenate: bool = False
+) -> list[Unit]:
+    """Split text into units; spaces are free breaks, CJK/Thai/emergency/hyphen breaks cost."""
     script = LANGUAGES[language].script
     units: list[Unit] = []
     for word in re.findall(r"\S+\s*", text):
@@ -164,9 +169,11 @@ def break_units(text: str, language: str, emergency: bool = False) -> list[Unit]
             pieces, penalty = [cjk[-1].text], 0.0
         elif script == "thai":
             pieces, penalty = thai_syllables(core), THAI_BREAK_PENALTY
+        elif hyphenate:
+            pieces, penalty = syllables(core), HYPHEN_PENALTY
         else:
             pieces, penalty = [core], 0.0
-        units += [Unit(piece, penalty) for piece in pieces[:-1]]
+        units += [Unit(p, penalty, hyphenate and not p.endswith("-")) for p in pieces[:-1]]
         units.append(Unit(pieces[-1] + word[len(core) :], 0.0))
     return units
 

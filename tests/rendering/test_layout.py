@@ -6,6 +6,7 @@ import pytest
 
 from domain.catalog import FORMATS, LANGUAGES
 from rendering import CreativeSpec, UnrenderableClaim, layout_creative, render_png
+from rendering.hyphenate import HYPHEN
 from rendering.layout import RULES, Box, CreativeLayout
 from tests.rendering.claims import all_claims
 
@@ -35,7 +36,8 @@ def _problems(layout: CreativeLayout, claim: str, code: str) -> list[str]:
         found.append(f"{len(layout.headline_lines)} lines, more than {RULES[code].max_lines}")
     if layout.headline.size < RULES[code].headline_min:
         found.append(f"headline at {layout.headline.size}px, below the legible minimum")
-    shown = "".join(p.line.text for p in layout.headline_lines).replace(" ", "")
+    shown = "".join(p.line.text.removesuffix(HYPHEN) for p in layout.headline_lines)
+    shown = shown.replace(" ", "")
     if layout.headline.ellipsized:
         if not shown.endswith("…"):
             found.append("shortened headline without an ellipsis")
@@ -95,6 +97,29 @@ def test_long_words_shrink_instead_of_overflowing_a_narrow_skyscraper() -> None:
     claim = "Donaudampfschifffahrtsgesellschaftskapitänsmütze"
     layout = layout_creative(CreativeSpec(claim, "DE", "Jetzt kaufen", "F10", "j:1"))
     assert all(layout.safe.contains(p.box) for p in layout.headline_lines)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["Die besten Proteinergänzungsmittel", "Donaudampfschifffahrtsgesellschaftskapitänsmütze",
+     "Nahrungsergänzungsmittel für Ausdauersportler"],
+)  # fmt: skip
+def test_german_compounds_in_the_skyscraper_are_hyphenated_to_stay_legible(claim: str) -> None:
+    layout = layout_creative(CreativeSpec(claim, "DE", "Jetzt kaufen", "F10", "j:1"))
+    assert layout.headline.size >= 14  # whole words alone would set it at ~11px
+    lines = [p.line.text for p in layout.headline_lines]
+    assert any(line.endswith(HYPHEN) for line in lines)
+    assert all(len(line.removesuffix(HYPHEN)) >= 3 for line in lines)  # no stranded letters
+    assert "".join(line.removesuffix(HYPHEN) for line in lines).replace(" ", "") == (
+        claim.replace(" ", "")
+    )
+
+
+def test_hyphens_are_not_used_where_whole_words_are_legible() -> None:
+    for code, language, claim in (("F1", "DE", "Die besten Proteinergänzungsmittel"),
+                                  ("F10", "EN", "Unbelievable supplementation")):  # fmt: skip
+        layout = layout_creative(CreativeSpec(claim, language, "Go", code, "j:1"))
+        assert not any(p.line.text.endswith(HYPHEN) for p in layout.headline_lines), code
 
 
 @pytest.mark.parametrize("language", ["DE", "AR", "JA", "TH", "HI"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from rendering.hyphenate import syllables
 from rendering.linebreak import TextStyle, fit_text
 from rendering.text import break_units, visual_runs
 
@@ -44,3 +45,11 @@ def test_ellipsis_is_the_last_resort() -> None:
     block = fit_text(claim.strip(), TextStyle("EN", 800, 1.1), 200, 30, 2, 20, 9)
     assert block.ellipsized and block.lines[-1].text.endswith("…")
     assert all(line.width <= 200 for line in block.lines)
+
+
+def test_hyphenation_keeps_sound_groups_whole_and_never_doubles_a_hyphen() -> None:
+    assert syllables("Kraftsportler") == ["Kraft", "sport", "ler"]
+    assert syllables("Zuckerschale") == ["Zucker", "schale"]  # no 2-letter piece
+    units = break_units("Hochleistungs-Proteinpulver", "DE", hyphenate=True)
+    drawn = [u for u in units if u.hyphen]
+    assert drawn and not any(u.text.endswith("-") for u in drawn)
