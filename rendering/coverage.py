@@ -17,15 +17,14 @@ from rendering.linebreak import Line
 from rendering.text import raqm_language, run_length
 
 MARGIN = 2  # pixels around the measured ink box: glyph edges may round outward
-LINE_CACHE = 512  # masks kept; a 1080px headline line is ~150 KB, a banner line a few KB
+LINE_CACHE = 256  # masks kept: a 1080px headline line is ~150 KB, a banner line a few KB
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)
 def line_mask(
     line: Line, size: int, weight: int, language: str, phase: tuple[float, float]
 ) -> tuple[Image.Image, int, int]:
-    """Coverage of a line whose origin sits `phase` past a whole pixel, and the mask's
-    corner relative to that pixel. Never mutated by callers."""
+    """Coverage of a line whose origin is `phase` past a whole pixel; corner relative to it."""
     fx, fy = phase
     ink_left, ink_top, ink_right, ink_bottom = line.ink
     left = math.floor(fx + ink_left) - MARGIN
@@ -59,7 +58,7 @@ def text_mask(
     lines: tuple[PlacedText, ...], size: int, weight: int, language: str
 ) -> tuple[Image.Image, tuple[int, int]]:
     """Coverage of some placed lines and the canvas point of its top-left corner."""
-    placed = [_placed_mask(line, size, weight, language) for line in lines]
+    placed = [_placed_mask(line, size, weight, language) for line in lines]  # shared: read only
     if len(placed) == 1:
         mask, left, top = placed[0]
         return mask, (left, top)

@@ -44,7 +44,7 @@ class IndexedPalette:
         return [channel for color in self.colors for channel in color]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)  # a few tones x 3 inks x 22 palettes in practice
 def _over(palette: IndexedPalette, ink: Color, behind: int) -> tuple[int, ...]:
     ramp, code = palette.ramps[ink], palette.tone_codes[behind]
     return tuple(ramp[code + step] if step else behind for step in _BUCKET)

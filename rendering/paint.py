@@ -1,4 +1,4 @@
-"""Paint a laid-out creative: background treatment, accent, button and text."""
+"""Paint a laid-out creative: background treatment, accent, button and text, as palette indices."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rendering.coverage import text_mask
 from rendering.indexing import IndexedPalette, indexed_palette, overlay
 from rendering.layout import Box, CreativeLayout, PlacedText, cta_style, headline_style
 from rendering.linebreak import TextBlock, TextStyle
-from rendering.palette import Color, resolve_colors
+from rendering.palette import Color, Colors, resolve_colors
 
 SUPERSAMPLE = 4  # button corners drawn this much larger, then reduced: smooth edges
 PNG_COMPRESS_LEVEL = 1  # flat-colour art compresses nearly as well at 1, at a third of the cost
@@ -55,11 +55,6 @@ def _treatment(layout: CreativeLayout) -> str:
     if layout.design.treatment == "band" and layout.panel:
         return "solid"  # a band cut off by the split panel looks like a mistake
     return layout.design.treatment
-
-
-def _palette(layout: CreativeLayout) -> IndexedPalette:
-    colors = resolve_colors(layout.design.palette)
-    return indexed_palette(colors, _treatment(layout) == "gradient")
 
 
 def _paint_background(layout: CreativeLayout, palette: IndexedPalette) -> Image.Image:
@@ -113,20 +108,23 @@ def _indexed(canvas: Image.Image, palette: IndexedPalette) -> Image.Image:
     return canvas
 
 
-def paint_backdrop(layout: CreativeLayout) -> Image.Image:
-    """Everything but the text, in RGB: what the headline and the CTA label are read against."""
-    palette = _palette(layout)
-    canvas = _paint_background(layout, palette)
-    _paint_button(canvas, layout.button, resolve_colors(layout.design.palette).button, palette)
-    return _indexed(canvas, palette).convert("RGB")
-
-
-def paint_indexed(layout: CreativeLayout, language: str) -> Image.Image:
-    """The finished creative as a palette ("P") image."""
+def _backdrop(layout: CreativeLayout) -> tuple[Image.Image, IndexedPalette, Colors]:
     colors = resolve_colors(layout.design.palette)
     palette = indexed_palette(colors, _treatment(layout) == "gradient")
     canvas = _paint_background(layout, palette)
     _paint_button(canvas, layout.button, colors.button, palette)
+    return canvas, palette, colors
+
+
+def paint_backdrop(layout: CreativeLayout) -> Image.Image:
+    """Everything but the text, in RGB: what the headline and the CTA label are read against."""
+    canvas, palette, _ = _backdrop(layout)
+    return _indexed(canvas, palette).convert("RGB")
+
+
+def paint_indexed(layout: CreativeLayout, language: str) -> Image.Image:
+    """The finished creative as a palette ("P") image: what render_png encodes."""
+    canvas, palette, colors = _backdrop(layout)
     _paint_text(canvas, layout.headline_lines, layout.headline, headline_style(language),
                 colors.headline, palette)  # fmt: skip
     _paint_text(canvas, (layout.cta,), layout.cta_label, cta_style(language),
