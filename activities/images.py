@@ -11,7 +11,7 @@ from domain.errors import InsufficientCredits
 from domain.jobs import CreditRelease, ImageProduced, ImageTask
 from infra.ledger import CreditLedger, ReservationState
 from infra.storage import ImageStore
-from rendering import CreativeSpec
+from rendering import CreativeSpec, UnrenderableClaim
 
 Renderer = Callable[[CreativeSpec], bytes]
 
@@ -49,15 +49,7 @@ class ImageActivities:
         if reservation.state is ReservationState.CAPTURED and reservation.storage_key:
             return ImageProduced(task.index, task.format, reservation.storage_key)
 
-        png = self._render(
-            CreativeSpec(
-                claim=task.claim,
-                language=task.language,
-                cta=task.cta,
-                format_code=task.format,
-                variant_seed=f"{task.job_id}:{task.index}",
-            )
-        )
+        png = self._render_creative(task)
         key = storage_key(task)
         self._store.put(key, png, "image/png")
         captured = self._ledger.capture(job_id=task.job_id, index=task.index, storage_key=key)
@@ -68,6 +60,22 @@ class ImageActivities:
                 non_retryable=True,
             )
         return ImageProduced(task.index, task.format, key)
+
+    def _render_creative(self, task: ImageTask) -> bytes:
+        spec = CreativeSpec(
+            claim=task.claim,
+            language=task.language,
+            cta=task.cta,
+            format_code=task.format,
+            variant_seed=f"{task.job_id}:{task.index}",
+        )
+        try:
+            return self._render(spec)
+        except UnrenderableClaim as error:
+            # No font draws any of the claim (emoji only, say): every retry would fail alike.
+            raise ApplicationError(
+                str(error), type="InvalidCreative", non_retryable=True
+            ) from error
 
     @activity.defn(name="release_credit")
     def release_credit(self, release: CreditRelease) -> None:
