@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from domain.errors import NotFound, Unauthorized
 from domain.plans import DEFAULT_PLAN, PLANS
+from infra.db import read_only
 from infra.models import Account, ApiKey, as_utc, utc_now
 
 KEY_PREFIX = "cs_live_"
@@ -54,6 +55,7 @@ class AccountService:
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
         self._engine = engine
+        self._reader = read_only(engine)
         self._clock = lambda: as_utc(clock())
 
     def _session(self) -> Session:
@@ -73,7 +75,7 @@ class AccountService:
 
     def get_account(self, account_id: str) -> AccountInfo | None:
         """The account, or None when it does not exist."""
-        with self._session() as session:
+        with Session(self._reader, expire_on_commit=False) as session:
             account = session.get(Account, account_id)
         return None if account is None else _account_info(account)
 
@@ -125,33 +127,34 @@ class AccountService:
             .join(Account, col(Account.id) == col(ApiKey.account_id))
             .where(ApiKey.key_hash == presented_hash)
         )
-        with self._session() as session:
+        with Session(self._reader, expire_on_commit=False) as session:
             row = session.exec(query).first()
-            if row is None:
-                raise Unauthorized(UNAUTHORIZED_DETAIL)
-            key, account = row
-            if key.revoked_at is not None or not hmac.compare_digest(key.key_hash, presented_hash):
-                raise Unauthorized(UNAUTHORIZED_DETAIL)
-            self._touch(session, key)
+        if row is None:
+            raise Unauthorized(UNAUTHORIZED_DETAIL)
+        key, account = row
+        if key.revoked_at is not None or not hmac.compare_digest(key.key_hash, presented_hash):
+            raise Unauthorized(UNAUTHORIZED_DETAIL)
+        self._touch(key)
         return _account_info(account)
 
-    def _touch(self, session: Session, key: ApiKey) -> None:
+    def _touch(self, key: ApiKey) -> None:
         now = self._clock()
         if key.last_used_at is not None and now - as_utc(key.last_used_at) < LAST_USED_RESOLUTION:
             return
-        session.execute(
-            update(ApiKey)
-            .where(col(ApiKey.id) == key.id)
-            .where(
-                or_(
-                    col(ApiKey.last_used_at).is_(None),
-                    col(ApiKey.last_used_at) < now - LAST_USED_RESOLUTION,
+        with self._session() as session:  # a write: its own transaction, rarely
+            session.execute(
+                update(ApiKey)
+                .where(col(ApiKey.id) == key.id)
+                .where(
+                    or_(
+                        col(ApiKey.last_used_at).is_(None),
+                        col(ApiKey.last_used_at) < now - LAST_USED_RESOLUTION,
+                    )
                 )
+                .values(last_used_at=now)
+                .execution_options(synchronize_session=False)
             )
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
+            session.commit()
 
 
 def _account_info(account: Account) -> AccountInfo:

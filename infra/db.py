@@ -15,6 +15,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Any constant works; it only has to be the same for every process migrating this database.
 _MIGRATION_LOCK_ID = 7_321_004_155
+_READ_ONLY = "creative_saas_read_only"
 
 
 def create_db_engine(url: str) -> sqlalchemy.Engine:
@@ -25,6 +26,15 @@ def create_db_engine(url: str) -> sqlalchemy.Engine:
     if parsed.get_backend_name() == "sqlite":
         return _create_sqlite_engine(parsed)
     return sqlalchemy.create_engine(parsed, pool_pre_ping=True)
+
+
+def read_only(engine: sqlalchemy.Engine) -> sqlalchemy.Engine:
+    """The same engine and pool, for transactions that only read: on SQLite they never queue.
+
+    A read that took the write lock (BEGIN IMMEDIATE) waited behind every writer: under load
+    each API request's key check queued behind the workers' ledger writes (bench.load).
+    """
+    return engine.execution_options(**{_READ_ONLY: True})
 
 
 def _create_sqlite_engine(url: sqlalchemy.URL) -> sqlalchemy.Engine:
@@ -51,7 +61,9 @@ def _create_sqlite_engine(url: sqlalchemy.URL) -> sqlalchemy.Engine:
     def _begin_immediate(connection: sqlalchemy.Connection) -> None:
         # Taking the write lock up front makes concurrent writers wait on busy_timeout;
         # a deferred BEGIN that upgrades to a writer later fails with "database is locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (see read_only) need no lock in WAL mode: a deferred BEGIN never waits.
+        read = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
     return engine
 

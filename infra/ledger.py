@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from domain.errors import InsufficientCredits, NotFound
+from infra.db import read_only
 from infra.models import Account, CreditGrant, CreditReservation, utc_now
 
 
@@ -51,9 +52,13 @@ class CreditLedger:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._reader = read_only(engine)
 
     def _session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)
+
+    def _read_session(self) -> Session:
+        return Session(self._reader, expire_on_commit=False)
 
     def _insert(self, table: type[CreditReservation]) -> Any:
         is_postgres = self._engine.dialect.name == "postgresql"
@@ -181,7 +186,7 @@ class CreditLedger:
             count(ReservationState.HELD),
             count(ReservationState.CAPTURED),
         ).where(col(Account.id) == account_id)
-        with self._session() as session:
+        with self._read_session() as session:
             row = session.exec(query).first()
         if row is None:
             raise NotFound(f"unknown account {account_id}")
@@ -195,11 +200,11 @@ class CreditLedger:
             .where(CreditReservation.job_id == job_id)
             .order_by(col(CreditReservation.image_index))
         )
-        with self._session() as session:
+        with self._read_session() as session:
             return [_reservation(row) for row in session.exec(query)]
 
     def _find(self, job_id: str, index: int) -> Reservation | None:
-        with self._session() as session:
+        with self._read_session() as session:
             row = session.get(CreditReservation, (job_id, index))
         return None if row is None else _reservation(row)
 
