@@ -73,9 +73,11 @@ async def current_account(
         raise Unauthorized(UNAUTHORIZED_DETAIL)
     accounts: AccountService = request.app.state.accounts
     try:
-        return await run_in_threadpool(accounts.authenticate, token)
+        account = await run_in_threadpool(accounts.authenticate, token)
     except SQLAlchemyError as error:
         raise ServiceUnavailable("the account store is unavailable; retry shortly") from error
+    request.state.account_id = account.id  # for the access log line of this request
+    return account
 
 
 async def idempotency_key(

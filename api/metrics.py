@@ -114,6 +114,8 @@ class MetricsMiddleware:
                 "durationMs": round(elapsed * 1000, 1),
                 "problemCode": response.problem_code,
                 "job_id": job_id or None,
+                # Set by the auth dependency once the key is known (api/deps.py).
+                "account_id": scope.get("state", {}).get("account_id"),
             },
         )
 

@@ -182,8 +182,11 @@ async def test_a_crash_counts_as_a_500_internal_error(
         )
 
 
-async def test_each_request_is_logged_once_with_its_route_and_job_id(
-    client: httpx.AsyncClient, api_key: str, caplog: pytest.LogCaptureFixture
+async def test_each_request_is_logged_once_with_its_route_job_and_account(
+    client: httpx.AsyncClient,
+    api_key: str,
+    engine: sqlalchemy.Engine,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     job_id = str(uuid.uuid4())
     with caplog.at_level(logging.INFO, logger="api.access"):
@@ -194,6 +197,7 @@ async def test_each_request_is_logged_once_with_its_route_and_job_id(
     assert vars(record)["status"] == 404
     assert vars(record)["job_id"] == job_id
     assert vars(record)["problemCode"] == "not_found"
+    assert vars(record)["account_id"] == AccountService(engine).authenticate(api_key).id
 
 
 def _json_logger(name: str) -> tuple[logging.Logger, io.StringIO]:
