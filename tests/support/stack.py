@@ -48,7 +48,7 @@ import sqlalchemy
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger, CreditSummary
-from infra.settings import Settings
+from infra.settings import Settings, load_settings
 
 TERMINAL_STATUSES = frozenset({"completed", "partial", "failed"})
 START_TIMEOUT_SECONDS = 60.0
@@ -164,7 +164,7 @@ class Stack:
         self.temporal_namespace = temporal_namespace
         self.data_dir = Path(data_dir).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.database_url = database_url or f"sqlite:///{self.data_dir / 'creative-saas.db'}"
+        self._database_url = database_url
         self.task_queue = task_queue or f"e2e-{uuid.uuid4().hex[:12]}"
         self.api_port = free_port()
         self._extra_env = dict(extra_env or {})
@@ -180,6 +180,12 @@ class Stack:
         return f"http://127.0.0.1:{self.api_port}"
 
     @property
+    def database_url(self) -> str:
+        """The database both processes use: the one given, else the product's embedded SQLite."""
+        settings = load_settings(data_dir=self.data_dir, database_url=self._database_url)
+        return settings.resolved_database_url
+
+    @property
     def api_log(self) -> Path:
         return self.data_dir / "api.log"
 
@@ -191,9 +197,10 @@ class Stack:
         """The environment both processes run with: only the documented settings."""
         # The product reads every setting from the environment: a developer's own must not leak in.
         env = {key: value for key, value in os.environ.items() if key.upper() not in _SETTING_NAMES}
+        if self._database_url is not None:  # unset: the product's own default, as users run it
+            env["DATABASE_URL"] = self._database_url
         env.update(
             CREATIVE_SAAS_DATA_DIR=str(self.data_dir),
-            DATABASE_URL=self.database_url,
             TEMPORAL_ADDRESS=self.temporal_address,
             TEMPORAL_NAMESPACE=self.temporal_namespace,
             TEMPORAL_TASK_QUEUE=self.task_queue,
