@@ -31,6 +31,7 @@ def stack(temporal_address: str, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture
 async def http(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     """A plain HTTP client on the stack's API (no key; tests pass their own headers)."""
+    stack.assert_running()  # an earlier test's crash shows here with logs, not as odd failures
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as client:
         yield client
 
