@@ -160,17 +160,29 @@ class TemporalJobOrchestrator:
                 # rpc_timeout bounds each attempt, and the SDK retries some timed-out queries
                 # (4-6 s with no worker): bound the whole call so a poll stays fast.
                 async with asyncio.timeout(QUERY_TIMEOUT.total_seconds()):
-                    return await handle.query(
+                    running = await handle.query(
                         GenerateCreativesWorkflow.status, rpc_timeout=QUERY_TIMEOUT
                     )
             except (RPCError, WorkflowQueryFailedError, TimeoutError):
                 return await self._last_known(job_id, description)
+            return await self._queued_until_an_image_starts(running)
         if description.status == WorkflowExecutionStatus.COMPLETED:
             async with _temporal_errors():
                 view: JobView = await handle.result(rpc_timeout=RPC_TIMEOUT)
             self._remember(job_id, _owner(description), view)
             return view
         return await self._last_known(job_id, description, ended=True)
+
+    async def _queued_until_an_image_starts(self, view: JobView) -> JobView:
+        """The workflow counts itself processing once it dispatches images, but an image has
+        only started when its activity holds its credit: until the ledger shows one, queued."""
+        if (
+            view.status is JobStatus.PROCESSING
+            and view.done == 0
+            and not await run_in_threadpool(self._ledger.job_reservations, view.job_id)
+        ):
+            view.status = JobStatus.QUEUED
+        return view
 
     async def _last_known(
         self, job_id: str, description: WorkflowExecutionDescription, ended: bool = False
