@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -71,10 +72,31 @@ def build_image_activities(settings: Settings) -> object:
     return ImageActivities(CreditLedger(engine), build_image_store(settings), render)
 
 
+async def _connect_when_reachable(settings: Settings, stop: asyncio.Event) -> Client | None:
+    """Wait for Temporal, however long it takes to come up; None if stopped meanwhile."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            return await connect_client(settings)
+        except RuntimeError as error:  # the SDK's "Failed client connect"
+            log.warning(
+                "Temporal at %s is unreachable (%s); retrying in %.0f s",
+                settings.temporal_address,
+                error,
+                delay,
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 30.0)
+    return None
+
+
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Run until `stop` is set, then shut down gracefully."""
     install_metrics_runtime(settings)
-    client = await connect_client(settings)
+    client = await _connect_when_reachable(settings, stop)
+    if client is None:
+        return
     activities = build_image_activities(settings)
     threads = max(settings.render_threads, settings.worker_max_concurrent_activities)
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="image") as executor:
