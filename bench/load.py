@@ -186,7 +186,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "mix": list(MIX),
             "soak": args.soak is not None,
             "env": extra_env,
-        },  # fmt: skip
+            "temporal_config": temporal_config,
+        },
         "loadavg_before": os.getloadavg(),
         "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -290,10 +291,11 @@ def _lat(stats: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     result = run(args)
-    print(report(result))
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(report(result))
+    if args.out is not None:
         print(f"saved {args.out}")
     if args.soak is not None:
         failures = soak_failures(result)
