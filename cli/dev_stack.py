@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -66,6 +67,10 @@ class DevStack:
             ("Temporal", self.temporal_port),
             ("Temporal UI", self.ui_port),
         )
+        ports = [port for _, port in wanted]
+        if len(set(ports)) != len(ports):
+            listing = ", ".join(f"{name} {port}" for name, port in wanted)
+            raise StackFailed(f"the three ports must differ ({listing}); see --help for options")
         for name, port in wanted:
             if _port_in_use(port):
                 raise StackFailed(f"port {port} for {name} is in use (see --help for options)")
@@ -76,6 +81,7 @@ class DevStack:
         self._spawn("worker", [sys.executable, "-m", "cli.main", "worker"])
         self._spawn("api", [sys.executable, "-m", "cli.main", "api"])
         _wait_for_http(f"http://127.0.0.1:{self.port}/healthz", "API", self._alive)
+        self._alive()  # another server answering on our port must not pass for our API
         self._print_banner(api_key)
 
     def _temporal_command(self) -> list[str]:
@@ -204,9 +210,9 @@ def _wait_for_http(url: str, name: str, check_alive: object) -> None:
     while True:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                if response.status == 200 and json.load(response) == {"status": "ok"}:
                     return
-        except OSError:
+        except (OSError, ValueError):
             pass
         if callable(check_alive):
             check_alive()

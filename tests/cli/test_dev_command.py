@@ -290,3 +290,14 @@ def test_dev_command_reports_a_temporal_server_that_exits_at_once(tmp_path: Path
     # Said at once and by name, not as "did not start listening" after a minute's wait.
     assert "temporal exited with code 1" in finished.stdout
     assert "unable to open database file" in (data_dir / "logs" / "temporal.log").read_text()
+
+
+def test_dev_command_refuses_a_ui_port_that_is_also_the_api_port(tmp_path: Path):
+    ports = free_ports()
+    clash = Ports(api=ports.api, temporal=ports.temporal, ui=ports.api)
+
+    finished = run_dev_to_exit(tmp_path / "data", clash)
+
+    assert finished.returncode == 1
+    assert "the three ports must differ" in finished.stdout
+    assert not listening(ports.api) and not listening(ports.temporal)
