@@ -29,12 +29,14 @@ class Record:
     """Everything the clients saw: latencies in seconds, monotonic timestamps."""
 
     post_seconds: list[float] = field(default_factory=list)
+    post_started: list[float] = field(default_factory=list)
     get_seconds: list[float] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
 
     def merge(self, other: Record) -> None:
         self.post_seconds += other.post_seconds
+        self.post_started += other.post_started
         self.get_seconds += other.get_seconds
         self.jobs += other.jobs
         self.errors.update(other.errors)
@@ -78,6 +80,7 @@ async def run_client(
                 await asyncio.sleep(poll_seconds)
                 continue
             record.post_seconds.append(time.monotonic() - submitted)
+            record.post_started.append(submitted)
             if response.status_code != 202:
                 record.errors[f"POST {response.status_code} {_problem_code(response)}"] += 1
                 await asyncio.sleep(poll_seconds)

@@ -116,14 +116,18 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         for client_record in records
     ]
     probe_seconds: dict[str, list[float]] = {}
-    await run_probe(
-        stack.base_url, api_key, interval=0.5, until=submit_until, seconds=probe_seconds
-    )
-    await asyncio.sleep(max(0.0, submit_until - time.monotonic()))
-    window = time.monotonic() - start
-    cpu_after, busy_after = cpu_by_role(pids), procstats.machine_busy()
-    rss_end = {role: round(procstats.rss_mib(pid), 1) for role, pid in pids.items()}
-    await asyncio.gather(*tasks)
+    try:
+        await run_probe(
+            stack.base_url, api_key, interval=0.5, until=submit_until, seconds=probe_seconds
+        )
+        await asyncio.sleep(max(0.0, submit_until - time.monotonic()))
+        window = time.monotonic() - start
+        cpu_after, busy_after = cpu_by_role(pids), procstats.machine_busy()
+        rss_end = {role: round(procstats.rss_mib(pid), 1) for role, pid in pids.items()}
+        await asyncio.gather(*tasks)
+    finally:  # Ctrl-C: stop the clients too, so the stack can be stopped
+        for task in tasks:
+            task.cancel()
     for client_record in records:
         record.merge(client_record)
     in_window = [job for job in record.jobs if job.finished <= submit_until]
@@ -140,6 +144,11 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         "jobs_total": len(record.jobs),
         "submit_to_completed_ms": latency_ms([job.finished - job.submitted for job in record.jobs]),
         "post_ms": latency_ms(record.post_seconds),
+        # Drift over a long run (e.g. visibility queries slowing as closed jobs pile up).
+        "post_ms_first_third": latency_ms(_posts_between(record, start, start + window / 3)),
+        "post_ms_last_third": latency_ms(
+            _posts_between(record, submit_until - window / 3, submit_until)
+        ),
         "get_ms": latency_ms(record.get_seconds),
         # One more client, during the window only: where API latency comes from.
         "probe_healthz_ms": latency_ms(probe_seconds.get("healthz", [])),
@@ -159,6 +168,11 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         "rss_mib_window_end": rss_end,
         "peak_rss_mib": {role: round(procstats.peak_rss_mib(pid), 1) for role, pid in pids.items()},
     }
+
+
+def _posts_between(record: Record, begin: float, end: float) -> list[float]:
+    pairs = zip(record.post_started, record.post_seconds, strict=True)
+    return [seconds for started, seconds in pairs if begin <= started < end]
 
 
 async def warm_up(stack: BenchStack, api_key: str, count: int) -> None:
@@ -259,6 +273,8 @@ def report(result: dict[str, Any]) -> str:
         f"ms; CPU efficiency {result['cpu_efficiency']}",
         f"submit->completed ms {_lat(p['submit_to_completed_ms'])}",
         f"POST ms {_lat(p['post_ms'])}",
+        f"POST ms, first third of the window {_lat(p['post_ms_first_third'])}; "
+        f"last third {_lat(p['post_ms_last_third'])}",
         f"GET  ms {_lat(p['get_ms'])}",
         f"probe: GET /healthz ms {_lat(p['probe_healthz_ms'])}",
         f"probe: GET /api/v1/keys (auth + DB) ms {_lat(p['probe_auth_db_ms'])}",
