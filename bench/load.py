@@ -20,12 +20,11 @@ What it does, in one run:
    latency (and, from one more probe client, GET /healthz and the auth + DB-only GET
    /api/v1/keys, to split API latency), errors by kind, CPU seconds per image of the API,
    each worker and Temporal (utime+stime of each process tree over the window, /proc),
-   their peak RSS (VmHWM), the
-   machine's busy cores over the window (ours and everybody else's: the machine is shared),
-   load average before/after, the ledger and its invariant (granted == available + held +
-   consumed). Efficiency = pipeline images/s / floor images/s; CPU efficiency = floor CPU
-   ms/image / the stack's (API + workers + Temporal) CPU ms/image, which other people's load
-   on a shared machine disturbs far less.
+   their peak RSS (VmHWM), the machine's busy cores over the window (ours and everybody
+   else's: the machine may be shared), load average before/after, the ledger and its
+   invariant (granted == available + held + consumed). Efficiency = pipeline images/s /
+   floor images/s; CPU efficiency = floor CPU ms/image / the stack's (API + workers +
+   Temporal) CPU ms/image, which other people's load on a shared machine disturbs far less.
 
 --soak S runs S seconds at --clients (default 4) and also reports the RSS of the API and the
 workers at the start and end of the window; it exits 1 unless there were zero errors, every
@@ -35,6 +34,8 @@ job ended `completed`, no credit is left held and the ledger invariant holds.
 --env WORKER_MAX_CONCURRENT_ACTIVITIES=4, and --temporal-config KEY=VALUE a dynamic config
 value to the Temporal dev server, to measure a knob before changing its default.
 Figures on a shared machine are noisy: compare ratios within a run and repeat.
+`sh bench/run_all.sh TAG` runs the standard matrix (4 and 16 clients, 1 and 2 workers, 60 s);
+`python -m bench.summary bench/results/*.json` tabulates results and medians of repeats.
 """
 
 from __future__ import annotations
