@@ -40,6 +40,8 @@ def main(paths: list[str]) -> int:
     print(f"{'run':<28}" + "".join(f"{name:>13}" for name, _ in COLUMNS))
     for path in sorted(paths):
         result = json.loads(Path(path).read_text())
+        if "pipeline" not in result:  # e.g. a bench.latency result
+            continue
         row = [column(result) for _, column in COLUMNS]
         groups[re.sub(r"-\d+$", "", Path(path).stem)].append(row)
         print(f"{Path(path).stem:<28}" + "".join(f"{value!s:>13}" for value in row))
