@@ -42,7 +42,6 @@ class Settings(BaseSettings):
     s3_create_bucket: bool = False
 
     worker_max_concurrent_activities: int = 8
-    render_threads: int = 4
     # "host:port" where a worker serves Prometheus metrics (Temporal SDK + renders); "" = off.
     worker_metrics_address: str = ""
 

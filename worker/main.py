@@ -98,7 +98,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     if client is None:
         return
     activities = build_image_activities(settings)
-    threads = max(settings.render_threads, settings.worker_max_concurrent_activities)
+    # One thread per activity slot: an image renders on the thread its activity runs on.
+    threads = settings.worker_max_concurrent_activities
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="image") as executor:
         worker = build_worker(
             client,

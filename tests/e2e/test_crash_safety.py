@@ -23,7 +23,7 @@ RECOVERY_TIMEOUT_SECONDS = 150
 @pytest.fixture
 def one_at_a_time_stack(temporal_address: str, tmp_path: Path) -> Iterator[Stack]:
     """A stack whose worker renders one image at a time, so a job is surely half done a while."""
-    extra_env = {"WORKER_MAX_CONCURRENT_ACTIVITIES": "1", "RENDER_THREADS": "1"}
+    extra_env = {"WORKER_MAX_CONCURRENT_ACTIVITIES": "1"}
     with Stack(temporal_address, tmp_path / "stack", extra_env=extra_env) as stack:
         yield stack
 
