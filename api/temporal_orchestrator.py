@@ -122,7 +122,6 @@ class TemporalJobOrchestrator:
                         ]
                     ),
                     memo={
-                        "accountId": account_id,
                         "requestHash": job.request_hash,
                         "formats": [image.format for image in job.images],
                     },
@@ -206,9 +205,9 @@ class TemporalJobOrchestrator:
         request: GenerateRequest,
         description: WorkflowExecutionDescription,
     ) -> Submission:
-        memo = await description.memo()
-        if memo.get("accountId") != account_id:
+        if _owner(description) != account_id:
             raise NotFound("no such job")
+        memo = await description.memo()
         if memo.get("requestHash") != request.fingerprint():
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was already used with a different request body"
