@@ -10,13 +10,16 @@ granted == available + held + consumed holds after every committed transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, ScalarSelect, func, update
+import sqlalchemy
+from sqlalchemy import Connection, Engine, ScalarSelect, func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.errors import InsufficientCredits, NotFound
@@ -93,80 +96,80 @@ class CreditLedger:
 
     def reserve(self, *, job_id: str, account_id: str, index: int) -> Reservation:
         """Hold one credit for image `index` of `job_id`; a repeated call returns the first hold."""
-        with self._session() as session:
-            existing = session.get(CreditReservation, (job_id, index))
-            if existing is not None:
-                return _reservation(existing)
-            if session.get(Account, account_id) is None:
-                raise NotFound(f"unknown account {account_id}")
+        # Plain Core statements on one connection: this runs once per image, and the ORM's
+        # identity map and unit of work cost more CPU than rendering a small image.
+        with self._engine.begin() as connection:
             # The row goes in before the debit: a concurrent reserve of the same image waits on
             # this insert (ON CONFLICT DO NOTHING) and then finds our row instead of a credit.
             now = utc_now()
-            inserted = session.execute(
-                self._insert(CreditReservation)
-                .values(
-                    job_id=job_id,
-                    image_index=index,
-                    account_id=account_id,
-                    state=ReservationState.HELD.value,
-                    created_at=now,
-                    updated_at=now,
-                )
-                .on_conflict_do_nothing()
-                .returning(col(CreditReservation.job_id))
-            ).first()
+            try:
+                inserted = connection.execute(
+                    self._insert(CreditReservation)
+                    .values(
+                        job_id=job_id,
+                        image_index=index,
+                        account_id=account_id,
+                        state=ReservationState.HELD.value,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(col(CreditReservation.job_id))
+                ).first()
+            except IntegrityError as error:  # the account's foreign key
+                raise NotFound(f"unknown account {account_id}") from error
             if inserted is None:
-                winner = session.exec(
-                    select(CreditReservation)
-                    .where(CreditReservation.job_id == job_id)
-                    .where(CreditReservation.image_index == index)
-                ).one()
-                return _reservation(winner)
-            debited = session.execute(
+                existing = _select_reservation(connection, job_id, index)
+                assert existing is not None  # the conflict was on this very row
+                return existing
+            debited = connection.execute(
                 update(Account)
                 .where(col(Account.id) == account_id)
                 .where(col(Account.available_credits) >= 1)
                 .values(available_credits=col(Account.available_credits) - 1)
                 .returning(col(Account.available_credits))
-                .execution_options(synchronize_session=False)
             ).first()
-            if debited is None:
+            if debited is None:  # leaving the block by raising rolls the insert back
                 raise InsufficientCredits("no credits left on this account")
-            session.commit()
         return Reservation(job_id, index, account_id, ReservationState.HELD, None)
 
     def capture(self, *, job_id: str, index: int, storage_key: str) -> Reservation:
         """Consume a held credit for a stored image; captured or released ones stay as they are."""
-        self._transition(job_id, index, ReservationState.CAPTURED, {"storage_key": storage_key})
-        reservation = self._find(job_id, index)
-        if reservation is None:
-            raise NotFound(f"no credit reserved for image {index} of job {job_id}")
-        return reservation
+        return self._transition(
+            job_id, index, ReservationState.CAPTURED, {"storage_key": storage_key}
+        )
 
     def release(self, *, job_id: str, index: int) -> Reservation | None:
         """Give a held credit back; captured or released ones stay as they are."""
-        self._transition(job_id, index, ReservationState.RELEASED, {})
-        return self._find(job_id, index)
+        try:
+            return self._transition(job_id, index, ReservationState.RELEASED, {})
+        except NotFound:
+            return None
 
     def _transition(
         self, job_id: str, index: int, target: ReservationState, values: dict[str, object]
-    ) -> None:
-        with self._session() as session:
-            moved = session.execute(
+    ) -> Reservation:
+        with self._engine.begin() as connection:
+            moved = connection.execute(
                 update(CreditReservation)
                 .where(col(CreditReservation.job_id) == job_id)
                 .where(col(CreditReservation.image_index) == index)
                 .where(col(CreditReservation.state) == ReservationState.HELD.value)
                 .values(state=target.value, updated_at=utc_now(), **values)
-                .returning(col(CreditReservation.account_id))
+                .returning(*_RESERVATION_COLUMNS)
             ).first()
-            if moved is not None and target is ReservationState.RELEASED:
-                session.execute(
+            if moved is None:  # already captured or released (or never reserved): as it is
+                found = _select_reservation(connection, job_id, index)
+                if found is None:
+                    raise NotFound(f"no credit reserved for image {index} of job {job_id}")
+                return found
+            if target is ReservationState.RELEASED:
+                connection.execute(
                     update(Account)
                     .where(col(Account.id) == moved.account_id)
                     .values(available_credits=col(Account.available_credits) + 1)
                 )
-            session.commit()
+        return _reservation_of(moved)
 
     def summary(self, account_id: str) -> CreditSummary:
         """Granted, available, held and consumed credits, read as one consistent snapshot."""
@@ -203,10 +206,28 @@ class CreditLedger:
         with self._read_session() as session:
             return [_reservation(row) for row in session.exec(query)]
 
-    def _find(self, job_id: str, index: int) -> Reservation | None:
-        with self._read_session() as session:
-            row = session.get(CreditReservation, (job_id, index))
-        return None if row is None else _reservation(row)
+
+_RESERVATION_COLUMNS = (
+    col(CreditReservation.job_id),
+    col(CreditReservation.image_index),
+    col(CreditReservation.account_id),
+    col(CreditReservation.state),
+    col(CreditReservation.storage_key),
+)
+
+
+def _select_reservation(connection: Connection, job_id: str, index: int) -> Reservation | None:
+    row = connection.execute(
+        sqlalchemy.select(*_RESERVATION_COLUMNS)
+        .where(col(CreditReservation.job_id) == job_id)
+        .where(col(CreditReservation.image_index) == index)
+    ).first()
+    return None if row is None else _reservation_of(row)
+
+
+def _reservation_of(row: Sequence[Any]) -> Reservation:
+    job_id, index, account_id, state, storage_key = row
+    return Reservation(job_id, index, account_id, ReservationState(state), storage_key)
 
 
 def _reservation(row: CreditReservation) -> Reservation:
