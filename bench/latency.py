@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.client import Record, run_client
 from bench.floor import render_seconds_alone
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(data_dir, ignore_errors=True)
     renders_sum, renders_max = sum(renders.values()), max(renders.values())
     median = statistics.median(seconds)
-    result = {
+    result: dict[str, Any] = {
         "config": {"jobs": args.jobs, "workers": args.workers, "poll_seconds": 0.1,
                    "env": extra_env, "temporal_config": temporal_config},
         "loadavg_before": load_before,
