@@ -95,6 +95,10 @@ class DevStack:
             "--sqlite-pragma", "journal_mode=wal",
             "--sqlite-pragma", "synchronous=normal",
             "--log-level", "warn",
+            # One partition per task queue: with the default four, a task can sit in a partition
+            # no worker is polling, which doubled the p99 of a job under load (bench.orchestration).
+            "--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+            "--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
         ]  # fmt: skip
         for key in SEARCH_ATTRIBUTES:
             command += ["--search-attribute", f"{key.name}=Keyword"]
