@@ -27,8 +27,9 @@ What it does, in one run:
    Temporal) CPU ms/image, which other people's load on a shared machine disturbs far less.
 
 --soak S runs S seconds at --clients (default 4) and also reports the RSS of the API and the
-workers at the start and end of the window; it exits 1 unless there were zero errors, every
-job ended `completed`, no credit is left held and the ledger invariant holds.
+workers at the start, middle and end of the window (a cache levels off, a leak keeps growing);
+it exits 1 unless there were zero errors, every job ended `completed`, no credit is left held
+and the ledger invariant holds.
 
 --env KEY=VALUE (repeatable) passes a setting to every stack process, e.g.
 --env WORKER_MAX_CONCURRENT_ACTIVITIES=4, and --temporal-config KEY=VALUE a dynamic config
@@ -117,6 +118,8 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         for client_record in records
     ]
     probe_seconds: dict[str, list[float]] = {}
+    rss_middle: dict[str, float] = {}
+    middle = asyncio.create_task(_sample_rss_at(start + args.duration / 2, pids, rss_middle))
     try:
         await run_probe(
             stack.base_url, api_key, interval=0.5, until=submit_until, seconds=probe_seconds
@@ -125,9 +128,9 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         window = time.monotonic() - start
         cpu_after, busy_after = cpu_by_role(pids), procstats.machine_busy()
         rss_end = {role: round(procstats.rss_mib(pid), 1) for role, pid in pids.items()}
-        await asyncio.gather(*tasks)
+        await asyncio.gather(middle, *tasks)
     finally:  # Ctrl-C: stop the clients too, so the stack can be stopped
-        for task in tasks:
+        for task in [middle, *tasks]:
             task.cancel()
     for client_record in records:
         record.merge(client_record)
@@ -166,9 +169,16 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
             "of": os.cpu_count(),
         },
         "rss_mib_window_start": rss_start,
+        # A cache filling up grows in the first half and levels off; a leak keeps growing.
+        "rss_mib_window_middle": rss_middle,
         "rss_mib_window_end": rss_end,
         "peak_rss_mib": {role: round(procstats.peak_rss_mib(pid), 1) for role, pid in pids.items()},
     }
+
+
+async def _sample_rss_at(when: float, pids: dict[str, int], into: dict[str, float]) -> None:
+    await asyncio.sleep(max(0.0, when - time.monotonic()))
+    into.update({role: round(procstats.rss_mib(pid), 1) for role, pid in pids.items()})
 
 
 def _posts_between(record: Record, begin: float, end: float) -> list[float]:
@@ -282,8 +292,9 @@ def report(result: dict[str, Any]) -> str:
         f"errors {p['errors'] or 'none'}; jobs finished {p['jobs_total']}",
         "CPU ms/image  " + "  ".join(f"{r} {p['cpu_ms_per_image'][r]}" for r in roles),
         "peak RSS MiB  " + "  ".join(f"{r} {v}" for r, v in p["peak_rss_mib"].items()),
-        "RSS MiB start->end  " + "  ".join(
-            f"{r} {p['rss_mib_window_start'][r]}->{p['rss_mib_window_end'][r]}"
+        "RSS MiB start->middle->end  " + "  ".join(
+            f"{r} {p['rss_mib_window_start'][r]}->{p['rss_mib_window_middle'].get(r)}"
+            f"->{p['rss_mib_window_end'][r]}"
             for r in p["rss_mib_window_start"]
         ),
         f"ledger {result['ledger']}",
