@@ -41,7 +41,14 @@ from domain.errors import (
     ServiceUnavailable,
     TooManyActiveJobs,
 )
-from domain.jobs import GenerateRequest, ImageSpec, JobInput, JobStatus, JobView
+from domain.jobs import (
+    GenerateRequest,
+    ImageSpec,
+    JobInput,
+    JobStatus,
+    JobView,
+    job_workflow_id,
+)
 from infra.accounts import AccountService
 from infra.ledger import CreditLedger
 from infra.settings import Settings
@@ -55,9 +62,8 @@ QUERY_TIMEOUT = timedelta(seconds=2)
 RPC_TIMEOUT = timedelta(seconds=5)
 CLOSED_RESULTS_CACHED = 10_000
 
-
-def workflow_id(job_id: str) -> str:
-    return f"creative-job-{job_id}"
+# The name scripts, benchmarks and tests import; the worker's reconciler reads it from domain.
+workflow_id = job_workflow_id
 
 
 def job_id_for(account_id: str, idempotency_key: str | None) -> str:

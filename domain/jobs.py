@@ -91,6 +91,11 @@ class JobView:
         return len(self.produced) + len(self.failures)
 
 
+def job_workflow_id(job_id: str) -> str:
+    """The ID of the one GenerateCreativesWorkflow that runs a job."""
+    return f"creative-job-{job_id}"
+
+
 def final_status(produced: int, failed: int) -> JobStatus:
     if failed == 0:
         return JobStatus.COMPLETED
