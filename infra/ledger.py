@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -24,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from domain.errors import InsufficientCredits, NotFound
 from infra.db import read_only
-from infra.models import Account, CreditGrant, CreditReservation, utc_now
+from infra.models import Account, CreditGrant, CreditReservation, as_utc, utc_now
 
 
 class ReservationState(StrEnum):
@@ -202,6 +203,17 @@ class CreditLedger:
             select(CreditReservation)
             .where(CreditReservation.job_id == job_id)
             .order_by(col(CreditReservation.image_index))
+        )
+        with self._read_session() as session:
+            return [_reservation(row) for row in session.exec(query)]
+
+    def held_before(self, cutoff: datetime) -> list[Reservation]:
+        """Credits still held that nothing has moved since `cutoff`, ordered by job and image."""
+        query = (
+            select(CreditReservation)
+            .where(CreditReservation.state == ReservationState.HELD.value)
+            .where(col(CreditReservation.updated_at) < as_utc(cutoff))
+            .order_by(col(CreditReservation.job_id), col(CreditReservation.image_index))
         )
         with self._read_session() as session:
             return [_reservation(row) for row in session.exec(query)]
