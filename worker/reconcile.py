@@ -1,0 +1,79 @@
+"""Return the credits still held by jobs whose workflow closed without returning them.
+
+A workflow that is terminated, times out or is reset away never runs its `release_credit`
+compensation, so the credits its images reserved would stay held forever. Only a closed (or
+forgotten, past retention) workflow's credits are returned: a running one's image may still
+capture them. A late capture by an image still rendering for a closed workflow is harmless, as
+`capture` only moves held credits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from itertools import groupby
+
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.jobs import job_workflow_id
+from infra.ledger import CreditLedger, Reservation, ReservationState
+from infra.logging import log_context
+from infra.models import utc_now
+
+log = logging.getLogger(__name__)
+
+CLOSED = frozenset(
+    {
+        WorkflowExecutionStatus.COMPLETED,
+        WorkflowExecutionStatus.FAILED,
+        WorkflowExecutionStatus.CANCELED,
+        WorkflowExecutionStatus.TERMINATED,
+        WorkflowExecutionStatus.TIMED_OUT,
+    }
+)
+
+
+async def release_credits_of_closed_jobs(
+    client: Client, ledger: CreditLedger, *, older_than: timedelta
+) -> list[Reservation]:
+    """Release every credit held longer than `older_than` by a job whose workflow is closed."""
+    # A mistyped namespace would make every workflow "not found": fail instead of releasing.
+    await client.workflow_service.describe_namespace(
+        DescribeNamespaceRequest(namespace=client.namespace)
+    )
+    held = await asyncio.to_thread(ledger.held_before, utc_now() - older_than)
+    released: list[Reservation] = []
+    for job_id, reservations in groupby(held, key=lambda reservation: reservation.job_id):
+        closed_as = await _closed_status(client, job_id)
+        if closed_as is None:
+            continue
+        for reservation in reservations:
+            returned = await asyncio.to_thread(
+                ledger.release, job_id=job_id, index=reservation.index
+            )
+            if returned is None or returned.state is not ReservationState.RELEASED:
+                continue  # captured meanwhile by an image that was still finishing
+            with log_context(job_id=job_id, account_id=returned.account_id):
+                log.info(
+                    "released the credit of image %d of job %s: its workflow is %s",
+                    returned.index,
+                    job_id,
+                    closed_as,
+                )
+            released.append(returned)
+    return released
+
+
+async def _closed_status(client: Client, job_id: str) -> str | None:
+    """How the job's workflow ended ("not found" past retention); None while it may still run."""
+    try:
+        description = await client.get_workflow_handle(job_workflow_id(job_id)).describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return "not found"
+        raise
+    status = description.status
+    return status.name.lower() if status in CLOSED and status is not None else None
