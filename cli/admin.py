@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy
@@ -18,7 +19,7 @@ from domain.errors import NotFound
 from domain.plans import DEFAULT_PLAN, PLANS
 from infra.accounts import AccountService, ApiKeyInfo
 from infra.db import create_db_engine, migrate
-from infra.ledger import CreditLedger
+from infra.ledger import CreditLedger, Reservation
 from infra.settings import load_settings
 
 Handler = Callable[[argparse.Namespace], int]
@@ -62,6 +63,17 @@ def register(subparsers: Any) -> None:
     grant.add_argument("--account", required=True, metavar="ID")
     grant.add_argument("credits", type=_positive, metavar="N")
     grant.set_defaults(handler=_wrap(grant_credits))
+    reconcile = _command(
+        credits, "reconcile", "return credits still held by jobs whose workflow has closed"
+    )
+    reconcile.add_argument(
+        "--older-than",
+        type=_non_negative,
+        default=10,
+        metavar="MINUTES",
+        help="only credits held at least this long (default 10)",
+    )
+    reconcile.set_defaults(handler=_wrap(reconcile_credits))
 
 
 def create_account(args: argparse.Namespace, services: Services) -> dict[str, Any]:
@@ -115,6 +127,43 @@ def grant_credits(args: argparse.Namespace, services: Services) -> dict[str, Any
         "consumed": credits.consumed,
         "granted": credits.granted,
     }
+
+
+def reconcile_credits(args: argparse.Namespace, services: Services) -> list[dict[str, Any]]:
+    older_than = timedelta(minutes=args.older_than)
+    released = asyncio.run(_release_credits_of_closed_jobs(services.ledger, older_than))
+    return [
+        {"jobId": credit.job_id, "index": credit.index, "accountId": credit.account_id}
+        for credit in released
+    ]
+
+
+async def _release_credits_of_closed_jobs(
+    ledger: CreditLedger, older_than: timedelta
+) -> list[Reservation]:
+    from temporalio.service import RPCError
+
+    from infra.temporal import connect_client
+    from worker.reconcile import release_credits_of_closed_jobs
+
+    settings = load_settings()
+    address = settings.temporal_address
+    try:
+        client = await connect_client(settings)
+    except RuntimeError as error:  # the SDK's "Failed client connect"
+        await _let_the_sdk_settle()
+        raise CommandFailed(f"cannot reach Temporal at {address}: {_first_line(error)}") from error
+    try:
+        return await release_credits_of_closed_jobs(client, ledger, older_than=older_than)
+    except RPCError as error:
+        await _let_the_sdk_settle()
+        raise CommandFailed(f"Temporal at {address} failed: {_first_line(error)}") from error
+
+
+async def _let_the_sdk_settle() -> None:
+    # An interpreter that exits while the SDK's connection thread still holds Python objects can
+    # crash (sdk-python #300), which would turn exit code 1 into a signal.
+    await asyncio.sleep(0.2)
 
 
 def _wrap(command: Callable[[argparse.Namespace, Services], Any]) -> Handler:
@@ -178,6 +227,10 @@ def _key_json(key: ApiKeyInfo) -> dict[str, Any]:
         "lastUsedAt": _iso(key.last_used_at),
         "revokedAt": _iso(key.revoked_at),
     }
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
 
 
 def _iso(moment: datetime | None) -> str | None:
