@@ -22,8 +22,10 @@ from temporalio.testing import WorkflowEnvironment
 from activities.images import ImageActivities
 from domain.jobs import JobStatus, job_workflow_id
 from infra.ledger import CreditLedger, Reservation, ReservationState
+from infra.models import utc_now
 from infra.storage import LocalImageStore
 from rendering import render_png
+from tests.faults.conftest import funder
 from tests.faults.harness import JobService, job_service
 from tests.support.faults import GatedRenderer
 from worker.reconcile import release_credits_of_closed_jobs
@@ -33,8 +35,8 @@ NOW = timedelta(0)  # every held credit is old enough
 RENDER_START_TIMEOUT = 10.0
 
 
-def released_images(released: list[Reservation]) -> list[tuple[str, int]]:
-    return sorted((reservation.job_id, reservation.index) for reservation in released)
+def images_of(reservations: list[Reservation]) -> list[tuple[str, int]]:
+    return sorted((reservation.job_id, reservation.index) for reservation in reservations)
 
 
 async def reconcile(client: Client, ledger: CreditLedger, older_than: timedelta = NOW):
@@ -73,7 +75,7 @@ async def test_a_terminated_jobs_held_credits_come_back_and_a_late_capture_canno
         released = await reconcile(client, ledger)
         gate.set()  # the two images still rendering for the dead workflow now try to capture
 
-    assert released_images(released) == [(job_id, 1), (job_id, 2)]
+    assert images_of(released) == [(job_id, 1), (job_id, 2)]
     assert all(reservation.account_id == account for reservation in released)
     # The worker has stopped, so both late attempts stored their image and tried to capture.
     assert all(image_store.exists(f"{account}/{job_id}/image_{index}.png") for index in (1, 2))
@@ -120,10 +122,26 @@ async def test_a_workflow_past_retention_gets_its_credits_back_once_they_are_old
     assert ledger.summary(account).held == 1
 
     released = await reconcile(client, ledger)
-    assert released_images(released) == [(forgotten_job, 1)]
+    assert images_of(released) == [(forgotten_job, 1)]
     assert released[0].state is ReservationState.RELEASED
     summary = ledger.summary(account)
     assert (summary.available, summary.held) == (CREDITS, 0)
+
+
+def test_the_ledger_lists_only_credits_still_held_since_before_the_cutoff(
+    engine: sqlalchemy.Engine,
+):
+    ledger = CreditLedger(engine)
+    account = funder(engine)(CREDITS)
+    old_job, new_job = str(uuid.uuid4()), str(uuid.uuid4())
+    for index in (1, 2, 3):
+        ledger.reserve(job_id=old_job, account_id=account, index=index)
+    ledger.capture(job_id=old_job, index=2, storage_key="stored.png")
+    ledger.release(job_id=old_job, index=3)
+    cutoff = utc_now()
+    ledger.reserve(job_id=new_job, account_id=account, index=1)
+
+    assert images_of(ledger.held_before(cutoff)) == [(old_job, 1)]
 
 
 async def test_a_wrong_namespace_fails_instead_of_releasing_every_credit(
