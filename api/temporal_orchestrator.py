@@ -106,10 +106,10 @@ class TemporalJobOrchestrator:
                 raise
             return await self._replay(account_id, job_id, request, existing)
 
-        credits = await run_in_threadpool(self._ledger.summary, account_id)
-        if credits.available < request.count:
+        available = await run_in_threadpool(self._ledger.available, account_id)
+        if available < request.count:
             raise InsufficientCredits(
-                f"this job needs {request.count} credits; {credits.available} are available"
+                f"this job needs {request.count} credits; {available} are available"
             )
         job = _job_input(job_id, account_id, request)
         try:

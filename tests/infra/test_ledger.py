@@ -47,6 +47,19 @@ def test_reserve_capture_lifecycle(ledger: CreditLedger, funded_account: Funded)
     assert ledger.summary(account.id) == CreditSummary(granted=3, available=2, held=0, consumed=1)
 
 
+def test_available_follows_every_move(ledger: CreditLedger, funded_account: Funded) -> None:
+    account = funded_account(credits=3)
+    ledger.reserve(job_id="job-1", account_id=account.id, index=1)
+    ledger.reserve(job_id="job-1", account_id=account.id, index=2)
+    ledger.capture(job_id="job-1", index=1, storage_key="k")
+    assert ledger.available(account.id) == 1
+
+    ledger.release(job_id="job-1", index=2)
+    assert ledger.available(account.id) == 2 == ledger.summary(account.id).available
+    with pytest.raises(NotFound):
+        ledger.available("acct_missing")
+
+
 def test_retries_never_charge_twice(ledger: CreditLedger, funded_account: Funded) -> None:
     account = funded_account(credits=2)
 
