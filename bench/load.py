@@ -45,7 +45,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -56,6 +55,9 @@ from bench import procstats
 from bench.client import Record, latency_ms, run_client, run_probe
 from bench.floor import MIX, floor_images_per_second
 from bench.stack import BenchStack
+from bench.window import CpuSnapshot, window_figures
+
+CLIENTS_ROLE = "bench-clients"
 
 CREDITS = 100_000
 
@@ -87,20 +89,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def cpu_by_role(pids: dict[str, int]) -> dict[str, float]:
-    cpu = {role: procstats.cpu_seconds(pid) for role, pid in pids.items()}
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu["bench-clients"] = usage.ru_utime + usage.ru_stime
-    return cpu
-
-
 async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run the clients; return what they saw plus CPU and RSS over the window."""
     pids = stack.processes()
     record = Record()
     start = time.monotonic()
     submit_until, give_up_at = start + args.duration, start + args.duration + args.drain
-    cpu_before, busy_before = cpu_by_role(pids), procstats.machine_busy()
+    cpu_before = CpuSnapshot.take(pids, CLIENTS_ROLE)
     rss_start = {role: round(procstats.rss_mib(pid), 1) for role, pid in pids.items()}
     records = [Record() for _ in range(args.clients)]
     tasks = [
@@ -126,7 +121,7 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         )
         await asyncio.sleep(max(0.0, submit_until - time.monotonic()))
         window = time.monotonic() - start
-        cpu_after, busy_after = cpu_by_role(pids), procstats.machine_busy()
+        cpu_after = CpuSnapshot.take(pids, CLIENTS_ROLE)
         rss_end = {role: round(procstats.rss_mib(pid), 1) for role, pid in pids.items()}
         await asyncio.gather(middle, *tasks)
     finally:  # Ctrl-C: stop the clients too, so the stack can be stopped
@@ -134,18 +129,11 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
             task.cancel()
     for client_record in records:
         record.merge(client_record)
-    in_window = [job for job in record.jobs if job.finished <= submit_until]
-    images = sum(job.produced for job in in_window)
-    cpu = {role: cpu_after[role] - cpu_before[role] for role in cpu_after}
-    machine_busy_cores = (busy_after[0] - busy_before[0]) / window
-    ours = sum(cpu.values()) / window
+    figures = window_figures(
+        record, until=submit_until, window=window, before=cpu_before, after=cpu_after
+    )
     return {
-        "window_seconds": round(window, 2),
-        "jobs_completed_in_window": len(in_window),
-        "images_in_window": images,
-        "images_per_second": round(images / window, 2),
-        "jobs_per_second": round(len(in_window) / window, 3),
-        "jobs_total": len(record.jobs),
+        **figures,
         "submit_to_completed_ms": latency_ms([job.finished - job.submitted for job in record.jobs]),
         "post_ms": latency_ms(record.post_seconds),
         # Drift over a long run (e.g. visibility queries slowing as closed jobs pile up).
@@ -157,17 +145,6 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         # One more client, during the window only: where API latency comes from.
         "probe_healthz_ms": latency_ms(probe_seconds.get("healthz", [])),
         "probe_auth_db_ms": latency_ms(probe_seconds.get("auth_db", [])),
-        "errors": dict(record.errors),
-        "cpu_seconds": {role: round(value, 2) for role, value in cpu.items()},
-        "cpu_ms_per_image": {
-            role: round(1000 * value / images, 1) if images else None for role, value in cpu.items()
-        },
-        "cores_busy": {
-            "machine": round(machine_busy_cores, 2),
-            "ours": round(ours, 2),
-            "others": round(machine_busy_cores - ours, 2),
-            "of": os.cpu_count(),
-        },
         "rss_mib_window_start": rss_start,
         # A cache filling up grows in the first half and levels off; a leak keeps growing.
         "rss_mib_window_middle": rss_middle,
@@ -231,7 +208,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     pipeline_cpu_ms = sum(
         value
         for role, value in result["pipeline"]["cpu_ms_per_image"].items()
-        if role != "bench-clients" and value is not None
+        if role != CLIENTS_ROLE and value is not None
     )
     result["floor"] = {
         "cpu_ms_per_image": round(floor_cpu_ms, 1),
@@ -304,7 +281,7 @@ def report(result: dict[str, Any]) -> str:
 
 def _stack_cpu(pipeline: dict[str, Any]) -> float:
     per_image = pipeline["cpu_ms_per_image"]
-    return round(sum(v for r, v in per_image.items() if r != "bench-clients" and v), 1)
+    return round(sum(v for r, v in per_image.items() if r != CLIENTS_ROLE and v), 1)
 
 
 def _load(values: Any) -> str:

@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import shutil
 import sys
 import tempfile
@@ -45,8 +44,8 @@ from api.temporal_orchestrator import RPC_TIMEOUT, _details, _job_input, _summar
 from bench import procstats
 from bench.client import Job, Record, latency_ms
 from bench.floor import CLAIM, LANGUAGE, floor_images_per_second
-from bench.stack import WORKER_READY_LINE, BenchStack, _listening
-from cli.dev_stack import DevStack
+from bench.stack import WORKER_READY_LINE, BenchStack
+from bench.window import CpuSnapshot, window_figures
 from domain.jobs import CreditRelease, GenerateRequest, ImageProduced, ImageTask, JobStatus
 from infra.settings import Settings, load_settings
 from infra.temporal import connect_client
@@ -54,6 +53,7 @@ from workflows.generate_creatives import GenerateCreativesWorkflow
 from workflows.search_attributes import ACCOUNT_ID, JOB_STATUS
 
 ACCOUNT = "bench-orchestration"
+DRIVER_ROLE = "driver"
 DRAIN_SECONDS = 60.0
 
 
@@ -91,17 +91,10 @@ async def serve_worker(settings: Settings) -> None:
 
 def start_stack(stack: BenchStack) -> dict[str, int]:
     """Temporal as `creative-saas dev` starts it, then the no-op worker: role -> PID."""
-    stack.logs.mkdir(parents=True, exist_ok=True)
-    settings = load_settings(CREATIVE_SAAS_DATA_DIR=stack.data_dir)
-    dev = DevStack(settings, stack.api_port, stack.temporal_port, stack.ui_port)
-    command = dev._temporal_command()
-    for key, value in stack.temporal_config.items():
-        command += ["--dynamic-config-value", f"{key}={value}"]
-    temporal = stack.temporal = stack._spawn("temporal", command)
-    stack._wait(lambda: _listening(stack.temporal_port), "Temporal", temporal)
-    worker = stack._spawn("worker", [sys.executable, "-m", "bench.orchestration", "--as-worker"])
+    temporal = stack.start_temporal()
+    worker = stack.spawn("worker", [sys.executable, "-m", "bench.orchestration", "--as-worker"])
     stack.workers.append(worker)
-    stack._wait(lambda: WORKER_READY_LINE in worker.log_text(), "worker", worker)
+    stack.wait_until(lambda: WORKER_READY_LINE in worker.log_text(), "worker", worker)
     return {"temporal": temporal.pid, "worker": worker.pid}
 
 
@@ -147,13 +140,6 @@ async def run_client(
             record.errors[f"job {job.status}"] += 1
 
 
-def cpu_by_role(pids: dict[str, int]) -> dict[str, float]:
-    cpu = {role: procstats.cpu_seconds(pid) for role, pid in pids.items()}
-    usage = resource.getrusage(resource.RUSAGE_SELF)  # this process only, not the floor's
-    cpu["driver"] = usage.ru_utime + usage.ru_stime
-    return cpu
-
-
 async def drive(
     temporal_address: str, queue: str, pids: dict[str, int], args: argparse.Namespace
 ) -> Any:
@@ -163,13 +149,13 @@ async def drive(
     await run_job(client, queue, request)
     start = time.monotonic()
     until = start + args.duration
-    cpu_before, busy_before = cpu_by_role(pids), procstats.machine_busy()
+    cpu_before = CpuSnapshot.take(pids, DRIVER_ROLE)
     records = [Record() for _ in range(args.clients)]
     tasks = [asyncio.create_task(run_client(client, queue, request, until, r)) for r in records]
     try:
         await asyncio.sleep(args.duration)
         window = time.monotonic() - start
-        cpu_after, busy_after = cpu_by_role(pids), procstats.machine_busy()
+        cpu_after = CpuSnapshot.take(pids, DRIVER_ROLE)
         await asyncio.wait_for(asyncio.gather(*tasks), DRAIN_SECONDS)
     finally:  # Ctrl-C or a stuck drain: stop the clients so the stack can stop
         for task in tasks:
@@ -177,28 +163,10 @@ async def drive(
     record = Record()
     for client_record in records:
         record.merge(client_record)
-    in_window = [job for job in record.jobs if job.finished <= until]
-    images = sum(job.produced for job in in_window)
-    cpu = {role: cpu_after[role] - cpu_before[role] for role in cpu_after}
-    machine_cores = (busy_after[0] - busy_before[0]) / window
+    figures = window_figures(record, until=until, window=window, before=cpu_before, after=cpu_after)
     return {
-        "window_seconds": round(window, 2),
-        "jobs_completed_in_window": len(in_window),
-        "images_in_window": images,
-        "images_per_second": round(images / window, 2),
-        "jobs_per_second": round(len(in_window) / window, 3),
-        "jobs_total": len(record.jobs),
+        **figures,
         "start_to_result_ms": latency_ms([job.finished - job.submitted for job in record.jobs]),
-        "errors": dict(record.errors),
-        "cpu_seconds": {role: round(value, 2) for role, value in cpu.items()},
-        "cpu_ms_per_image": {
-            role: round(1000 * value / images, 2) if images else None for role, value in cpu.items()
-        },
-        "cores_busy": {
-            "machine": round(machine_cores, 2),
-            "ours": round(sum(cpu.values()) / window, 2),
-            "of": os.cpu_count(),
-        },
         "peak_rss_mib": {role: round(procstats.peak_rss_mib(pid), 1) for role, pid in pids.items()},
     }
 

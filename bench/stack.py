@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -130,29 +130,33 @@ class BenchStack:
         roles.update({f"worker-{i}": worker for i, worker in enumerate(self.workers, start=1)})
         return {role: process.pid for role, process in roles.items() if process is not None}
 
-    def start(self) -> BenchStack:
-        from infra.db import create_db_engine, migrate
-
+    def start_temporal(self) -> Process:
+        """The very Temporal command `creative-saas dev` runs, so its tuning is measured here."""
         self.logs.mkdir(parents=True, exist_ok=True)
         settings = load_settings(CREATIVE_SAAS_DATA_DIR=self.data_dir)
-        # The very command `creative-saas dev` runs, so pragma tuning there is measured here.
         command = DevStack(settings, self.api_port, self.temporal_port, self.ui_port)
         argv = command._temporal_command()
         for key, value in self.temporal_config.items():
             argv += ["--dynamic-config-value", f"{key}={value}"]
-        self.temporal = self._spawn("temporal", argv)
-        self._wait(lambda: _listening(self.temporal_port), "Temporal", self.temporal)
+        temporal = self.temporal = self.spawn("temporal", argv)
+        self.wait_until(lambda: _listening(self.temporal_port), "Temporal", temporal)
+        return temporal
+
+    def start(self) -> BenchStack:
+        from infra.db import create_db_engine, migrate
+
+        self.start_temporal()
         engine = create_db_engine(self.database_url)
         migrate(engine)  # once, before the processes race to
         engine.dispose()
         cli = [sys.executable, "-m", "cli.main"]
         for index in range(1, self.worker_count + 1):
-            worker = self._spawn(f"worker-{index}", [*cli, "worker"])
+            worker = self.spawn(f"worker-{index}", [*cli, "worker"])
             self.workers.append(worker)
         for worker in self.workers:
-            self._wait(lambda w=worker: WORKER_READY_LINE in w.log_text(), worker.name, worker)
-        self.api = self._spawn("api", [*cli, "api"])
-        self._wait(lambda: _healthy(f"{self.base_url}/healthz"), "API", self.api)
+            self.wait_until(_ready_line_in(worker), worker.name, worker)
+        self.api = self.spawn("api", [*cli, "api"])
+        self.wait_until(lambda: _healthy(f"{self.base_url}/healthz"), "API", self.api)
         return self
 
     def create_account(self, credits: int, plan: str = "business") -> tuple[str, str]:
@@ -203,17 +207,23 @@ class BenchStack:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _spawn(self, name: str, argv: list[str]) -> Process:
+    def spawn(self, name: str, argv: list[str]) -> Process:
+        """Start `argv` with the stack's environment, logging to logs/<name>.log."""
         return Process(name, argv, self.environment(), self.logs / f"{name}.log")
 
-    def _wait(self, ready: object, name: str, process: Process) -> None:
+    def wait_until(self, ready: Callable[[], bool], name: str, process: Process) -> None:
+        """Until `ready()`; StackFailed if `process` exits or the start-up timeout passes."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while not ready():  # type: ignore[operator]
+        while not ready():
             if not process.running:
                 raise StackFailed(f"{name} exited during start-up; see {process.log_path}")
             if time.monotonic() > deadline:
                 raise StackFailed(f"{name} not ready after {READY_TIMEOUT_SECONDS:.0f} s")
             time.sleep(0.2)
+
+
+def _ready_line_in(worker: Process) -> Callable[[], bool]:
+    return lambda: WORKER_READY_LINE in worker.log_text()
 
 
 def _listening(port: int) -> bool:
