@@ -143,8 +143,8 @@ async def _release_credits_of_closed_jobs(
 ) -> list[Reservation]:
     from temporalio.service import RPCError
 
+    from activities.reconcile import release_credits_of_closed_jobs
     from infra.temporal import connect_client
-    from worker.reconcile import release_credits_of_closed_jobs
 
     settings = load_settings()
     address = settings.temporal_address

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int = 8
     # "host:port" where a worker serves Prometheus metrics (Temporal SDK + renders); "" = off.
     worker_metrics_address: str = ""
+    # A Temporal Schedule returns credits that terminated jobs left held (0 = no schedule).
+    reconcile_every_minutes: int = Field(default=10, ge=0)
+    reconcile_older_than_minutes: int = Field(default=10, ge=0)
 
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"

@@ -1,6 +1,8 @@
 """Record one real GenerateCreativesWorkflow history per job scenario into tests/histories/.
 
     .venv/bin/python scripts/record_histories.py [OUT_DIR]    (default: tests/histories)
+    .venv/bin/python scripts/record_histories.py --reconcile-credits [OUT_DIR]
+        only ReconcileCreditsWorkflow's, into OUT_DIR/reconcile_credits/
 
 Runs offline: a local Temporal dev server from our virtualenv, the real worker and the real image
 activities (SQLite ledger, local image store, Pillow renderer) in a temporary folder. Scenarios
@@ -34,8 +36,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.images import ImageActivities, Renderer
+from activities.reconcile import CreditReconciliation
 from api.temporal_orchestrator import TemporalJobOrchestrator, workflow_id
-from domain.jobs import GenerateRequest, JobStatus, JobView
+from domain.jobs import GenerateRequest, ImageSpec, JobInput, JobStatus, JobView
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger, CreditSummary
@@ -45,6 +48,7 @@ from infra.temporal import DATA_CONVERTER
 from rendering import CreativeSpec, render_png
 from worker.main import build_worker
 from workflows.generate_creatives import GenerateCreativesWorkflow
+from workflows.reconcile_credits import ReconcileCreditsWorkflow
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,7 +236,47 @@ def check_outcome(
         raise RuntimeError(f"scenario {scenario.name}: " + "; ".join(problems))
 
 
-async def record_all(out_dir: Path) -> list[Path]:
+async def record_reconcile_credits(client: Client, scratch: Path, out_dir: Path) -> Path:
+    """One sweep that returns the credit a terminated job left held."""
+    recorder = Recorder(client, scratch, out_dir)
+    account = recorder.accounts.create_account("replay reconcile")
+    recorder.ledger.grant(account.id, 1, reason="record histories")
+    task_queue = f"record-reconcile-{uuid.uuid4().hex[:8]}"
+    job_id = str(uuid.uuid4())
+    stuck = await client.start_workflow(
+        GenerateCreativesWorkflow.run,
+        JobInput(job_id, account.id, CLAIM, "EN", "Shop now", [ImageSpec(1, "F1")], ""),
+        id=workflow_id(job_id),
+        task_queue=f"{task_queue}-nobody-polls",
+    )
+    recorder.ledger.reserve(job_id=job_id, account_id=account.id, index=1)
+    await stuck.terminate("record histories")
+    activities = ImageActivities(recorder.ledger, recorder.store, render_png)
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        worker = build_worker(
+            client,
+            activities,
+            task_queue=task_queue,
+            executor=executor,
+            max_concurrent_activities=2,
+            reconciliation=CreditReconciliation(client, recorder.ledger),
+        )
+        async with worker:
+            sweep = await client.start_workflow(
+                ReconcileCreditsWorkflow.run,
+                0,
+                id=f"reconcile-{uuid.uuid4()}",
+                task_queue=task_queue,
+            )
+            if await sweep.result() != 1 or recorder.ledger.summary(account.id).held != 0:
+                raise RuntimeError("the sweep did not return the terminated job's credit")
+    path = out_dir / "reconcile_credits" / "swept.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((await sweep.fetch_history()).to_json() + "\n")
+    return path
+
+
+async def record_all(out_dir: Path, reconcile_only: bool = False) -> list[Path]:
     temporal = Path(sys.executable).parent / "temporal"
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(temporal),
@@ -242,6 +286,8 @@ async def record_all(out_dir: Path) -> list[Path]:
     )
     async with env:
         with tempfile.TemporaryDirectory(prefix="record-histories-") as scratch:
+            if reconcile_only:
+                return [await record_reconcile_credits(env.client, Path(scratch), out_dir)]
             recorder = Recorder(env.client, Path(scratch), out_dir)
             return [await recorder.record(scenario) for scenario in scenarios()]
 
@@ -249,9 +295,12 @@ async def record_all(out_dir: Path) -> list[Path]:
 def main() -> int:
     # The scenarios fail images on purpose; the SDK's warning per failed attempt is noise here.
     logging.getLogger("temporalio").setLevel(logging.ERROR)
-    out_dir = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else HISTORIES
+    args = sys.argv[1:]
+    reconcile_only = "--reconcile-credits" in args
+    paths = [arg for arg in args if arg != "--reconcile-credits"]
+    out_dir = Path(paths[0]).resolve() if paths else HISTORIES
     out_dir.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(record_all(out_dir)):
+    for path in asyncio.run(record_all(out_dir, reconcile_only)):
         print(f"recorded {path} ({path.stat().st_size} bytes)")
     return 0
 

@@ -10,9 +10,13 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.runtime import Runtime
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.reconcile import CreditReconciliation
+from infra.db import create_db_engine
+from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.temporal import connect_client
 from worker.metrics import (
@@ -21,7 +25,9 @@ from worker.metrics import (
     install_metrics_runtime,
     instrument_renderer,
 )
+from worker.schedules import ensure_reconcile_schedule
 from workflows.generate_creatives import GenerateCreativesWorkflow
+from workflows.reconcile_credits import ReconcileCreditsWorkflow
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +44,19 @@ def build_worker(
     task_queue: str,
     executor: ThreadPoolExecutor,
     max_concurrent_activities: int,
+    reconciliation: CreditReconciliation | None = None,
 ) -> Worker:
-    """A worker for our workflow and every activity method of `activities`."""
+    """A worker for our workflows, the image activities of `activities` and, given one, the
+    credit reconciliation that the reconcile schedule's workflow runs."""
+    sweeps = [reconciliation.release] if reconciliation is not None else []
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[GenerateCreativesWorkflow],
+        workflows=[GenerateCreativesWorkflow, ReconcileCreditsWorkflow],
         activities=[
             getattr(activities, "produce_image"),  # noqa: B009 - fakes register the same names
             getattr(activities, "release_credit"),  # noqa: B009
+            *sweeps,
         ],
         activity_executor=executor,
         max_concurrent_activities=max_concurrent_activities,
@@ -57,19 +67,31 @@ def build_worker(
     )
 
 
-def build_image_activities(settings: Settings) -> object:
+def build_image_activities(settings: Settings, ledger: CreditLedger) -> object:
     """The real activities: database ledger, configured image store, Pillow renderer."""
     from activities.images import ImageActivities
-    from infra.db import create_db_engine
-    from infra.ledger import CreditLedger
     from infra.storage import build_image_store
     from rendering import check_fonts, render_png
 
     check_fonts()
-    engine = create_db_engine(settings.resolved_database_url)
     # Counted on the process's Temporal runtime, so they share the SDK's metrics endpoint.
     render = instrument_renderer(render_png, RenderMetrics(Runtime.default().metric_meter))
-    return ImageActivities(CreditLedger(engine), build_image_store(settings), render)
+    return ImageActivities(ledger, build_image_store(settings), render)
+
+
+async def schedule_reconciliation(client: Client, settings: Settings) -> None:
+    """Keep the reconcile schedule as configured; a failure here must not stop image work."""
+    if settings.reconcile_every_minutes == 0:
+        return
+    try:
+        await ensure_reconcile_schedule(
+            client,
+            task_queue=settings.temporal_task_queue,
+            every=timedelta(minutes=settings.reconcile_every_minutes),
+            older_than=timedelta(minutes=settings.reconcile_older_than_minutes),
+        )
+    except RPCError as error:
+        log.warning("could not create or update the reconcile-credits schedule: %s", error)
 
 
 async def _connect_when_reachable(settings: Settings, stop: asyncio.Event) -> Client | None:
@@ -97,7 +119,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     client = await _connect_when_reachable(settings, stop)
     if client is None:
         return
-    activities = build_image_activities(settings)
+    ledger = CreditLedger(create_db_engine(settings.resolved_database_url))
+    activities = build_image_activities(settings, ledger)
+    await schedule_reconciliation(client, settings)
     # One thread per activity slot: an image renders on the thread its activity runs on.
     threads = settings.worker_max_concurrent_activities
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="image") as executor:
@@ -107,6 +131,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             task_queue=settings.temporal_task_queue,
             executor=executor,
             max_concurrent_activities=settings.worker_max_concurrent_activities,
+            reconciliation=CreditReconciliation(client, ledger),
         )
         async with worker:
             log.info("worker polling task queue %s", settings.temporal_task_queue)

@@ -20,6 +20,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.images import ImageActivities
+from activities.reconcile import release_credits_of_closed_jobs
 from domain.jobs import JobStatus, job_workflow_id
 from infra.ledger import CreditLedger, Reservation, ReservationState
 from infra.models import utc_now
@@ -28,7 +29,6 @@ from rendering import render_png
 from tests.faults.conftest import funder
 from tests.faults.harness import JobService, job_service
 from tests.support.faults import GatedRenderer
-from worker.reconcile import release_credits_of_closed_jobs
 
 CREDITS = 3
 NOW = timedelta(0)  # every held credit is old enough

@@ -3,6 +3,7 @@
 The histories in tests/histories/ were recorded from real jobs by scripts/record_histories.py.
 A failure here means a change to GenerateCreativesWorkflow is not deterministic for jobs already
 running: guard it with workflow.patched(), or wait until old jobs have closed and re-record.
+ReconcileCreditsWorkflow's histories (tests/histories/reconcile_credits/) guard it the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from domain.jobs import ImageTask, JobInput, JobStatus, JobView
 from infra.temporal import DATA_CONVERTER
 from worker.main import WORKFLOW_RUNNER
 from workflows.generate_creatives import GenerateCreativesWorkflow
+from workflows.reconcile_credits import ReconcileCreditsWorkflow
 from workflows.search_attributes import JOB_STATUS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,6 +107,37 @@ def test_the_recording_script_still_records_every_scenario(tmp_path: Path):
 
     assert finished.returncode == 0, finished.stderr[-4000:]
     assert {path.stem for path in tmp_path.glob("*.json")} == set(SCENARIOS)
+
+
+RECONCILE_HISTORIES = HISTORIES / "reconcile_credits"
+
+
+def load_sweep(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(path.stem, path.read_text())
+
+
+@pytest.mark.parametrize("path", sorted(RECONCILE_HISTORIES.glob("*.json")), ids=lambda p: p.stem)
+async def test_recorded_sweep_replays_on_the_current_reconcile_workflow(path: Path):
+    result = await replayer(ReconcileCreditsWorkflow).replay_workflow(
+        load_sweep(path), raise_on_replay_failure=False
+    )
+
+    assert result.replay_failure is None, f"{path.name} no longer replays: {result.replay_failure}"
+
+
+def test_the_recording_script_still_records_a_sweep(tmp_path: Path):
+    finished = subprocess.run(
+        [sys.executable, str(RECORD_SCRIPT), "--reconcile-credits", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+    assert finished.returncode == 0, finished.stderr[-4000:]
+    recorded = tmp_path / "reconcile_credits" / "swept.json"
+    assert recorded.is_file()
+    events = load_sweep(recorded).events
+    assert events[-1].event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
 
 
 # Deliberately altered copies of the workflow, registered under its name, prove the replayer

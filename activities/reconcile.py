@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 from itertools import groupby
 
+from temporalio import activity
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
@@ -77,3 +78,19 @@ async def _closed_status(client: Client, job_id: str) -> str | None:
         raise
     status = description.status
     return status.name.lower() if status in CLOSED and status is not None else None
+
+
+class CreditReconciliation:
+    """The reconciler as an activity, so a Temporal Schedule runs it and the UI shows each run."""
+
+    def __init__(self, client: Client, ledger: CreditLedger) -> None:
+        self._client = client
+        self._ledger = ledger
+
+    @activity.defn(name="release_credits_of_closed_jobs")
+    async def release(self, older_than_minutes: int) -> int:
+        """Release what closed jobs still hold; how many credits came back."""
+        released = await release_credits_of_closed_jobs(
+            self._client, self._ledger, older_than=timedelta(minutes=older_than_minutes)
+        )
+        return len(released)
