@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import tempfile
@@ -55,7 +54,7 @@ from bench import procstats
 from bench.client import Record, latency_ms, run_client, run_probe
 from bench.floor import MIX, floor_images_per_second
 from bench.stack import BenchStack
-from bench.window import CpuSnapshot, window_figures
+from bench.window import CpuSnapshot, publish, window_figures
 
 CLIENTS_ROLE = "bench-clients"
 
@@ -296,12 +295,7 @@ def _lat(stats: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     result = run(args)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(report(result))
-    if args.out is not None:
-        print(f"saved {args.out}")
+    publish(result, report(result), args.out)
     if args.soak is not None:
         failures = soak_failures(result)
         print("soak PASSED" if not failures else "soak FAILED: " + "; ".join(failures))

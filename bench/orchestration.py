@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import sys
@@ -45,7 +44,7 @@ from bench import procstats
 from bench.client import Job, Record, latency_ms
 from bench.floor import CLAIM, LANGUAGE, floor_images_per_second
 from bench.stack import WORKER_READY_LINE, BenchStack
-from bench.window import CpuSnapshot, window_figures
+from bench.window import CpuSnapshot, publish, window_figures
 from domain.jobs import CreditRelease, GenerateRequest, ImageProduced, ImageTask, JobStatus
 from infra.settings import Settings, load_settings
 from infra.temporal import connect_client
@@ -273,12 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(serve_worker(load_settings()))
         return 0
     result = run(args)
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(report(result))
-    if args.out is not None:
-        print(f"saved {args.out}")
+    publish(result, report(result), args.out)
     return 0
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench import procstats
@@ -54,3 +56,13 @@ def window_figures(
             "of": os.cpu_count(),
         },
     }
+
+
+def publish(result: dict[str, Any], report: str, out: Path | None) -> None:
+    """Save the figures as JSON when asked to, and print the report."""
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n")
+    print(report)
+    if out is not None:
+        print(f"saved {out}")
