@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import statistics
@@ -31,6 +30,7 @@ from typing import Any
 from bench.client import Record, run_client
 from bench.floor import render_seconds_alone
 from bench.stack import BenchStack
+from bench.window import publish
 
 GOAL_RATIO = 3.0
 
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         "history_split_ms": split,
     }  # fmt: skip
     job_ms = result["job_ms"]
-    print(
+    text = (
         f"idle stack, count=3, poll 100 ms: submit->completed median {job_ms['median']} ms "
         f"(min {job_ms['min']}, max {job_ms['max']}, first job "
         f"{result['first_job_ms']}); renders alone {result['render_ms_alone']} = "
@@ -135,9 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         f"from the histories (median ms): {split}\n"
         f"load average before {load_before}, after {result['loadavg_after']}"
     )
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
+    publish(result, text, args.out)
     return 0 if result["ratio_to_renders_sum"] < GOAL_RATIO else 1
 
 
