@@ -63,7 +63,8 @@ def create_app(
         docs_url="/docs",
     )
     install_problem_handlers(app)
-    install_metrics(app)
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
+    install_metrics(app, metrics_token or None)  # an empty METRICS_TOKEN means no token
     for module in (generate, jobs, keys, account, catalog, files, health):
         app.include_router(module.router)
     return app

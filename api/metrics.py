@@ -8,12 +8,13 @@ so every error path (domain errors, validation, 404s, crashes) is covered withou
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
 from typing import Any
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -27,6 +28,7 @@ from prometheus_client.process_collector import ProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import PROBLEM_MEDIA_TYPE
+from domain.errors import Unauthorized
 
 access_log = logging.getLogger("api.access")
 
@@ -151,18 +153,26 @@ def route_template(scope: Scope) -> str:
     return template if isinstance(template, str) and template else UNMATCHED_ROUTE
 
 
-def install_metrics(app: FastAPI) -> ApiMetrics:
-    """Count and time every request, and serve the metrics at GET /metrics (not in OpenAPI)."""
+def install_metrics(app: FastAPI, token: str | None = None) -> ApiMetrics:
+    """Count and time every request, and serve the metrics at GET /metrics (not in OpenAPI),
+    to anyone, or only to `Authorization: Bearer <token>` when a token is given."""
     metrics = ApiMetrics()
     app.state.metrics = metrics
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     @app.get(METRICS_PATH, include_in_schema=False)
-    async def prometheus_metrics() -> Response:
+    async def prometheus_metrics(request: Request) -> Response:
         """Prometheus text exposition of the API's metrics."""
+        if token is not None and not _bears(request, token):
+            raise Unauthorized("the metrics need the metrics token as a Bearer token")
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return metrics
+
+
+def _bears(request: Request, token: str) -> bool:
+    presented = request.headers.get("authorization", "").encode()
+    return hmac.compare_digest(presented, f"Bearer {token}".encode())
 
 
 def _header(message: Message, name: bytes) -> bytes:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     s3_create_bucket: bool = False
 
     worker_max_concurrent_activities: int = 8
+    # When set, the API's GET /metrics answers only `Authorization: Bearer <token>`.
+    metrics_token: SecretStr | None = None
     # "host:port" where a worker serves Prometheus metrics (Temporal SDK + renders); "" = off.
     worker_metrics_address: str = ""
     # A Temporal Schedule returns credits that terminated jobs left held (0 = no schedule).

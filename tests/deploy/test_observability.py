@@ -133,6 +133,26 @@ async def test_metrics_count_requests_by_route_template_not_raw_path(
     assert "process_cpu_seconds_total" in text or "python_info" in text
 
 
+async def test_with_a_metrics_token_only_its_bearer_reads_the_metrics(
+    tmp_path: Path, engine: sqlalchemy.Engine, api_key: str
+) -> None:
+    settings = Settings(data_dir=tmp_path, url_signing_secret=SECRET, metrics_token="scrape-me")
+    app = create_app(settings, orchestrator=FakeOrchestrator(), engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            anonymous = await http.get("/metrics")
+            customer = await http.get("/metrics", headers={"Authorization": f"Bearer {api_key}"})
+            scraper = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+
+    for refused in (anonymous, customer):
+        assert refused.status_code == 401
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["code"] == "unauthorized"
+    assert scraper.status_code == 200
+    assert "creative_api_requests_total" in scraper.text
+
+
 async def test_metrics_endpoint_is_not_in_the_openapi_schema(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert "/metrics" not in paths
