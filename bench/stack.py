@@ -10,19 +10,16 @@ to the server (e.g. system.enableActivityEagerExecution=true), to measure a knob
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO
 
 from cli.dev_stack import DevStack
+from cli.processes import ManagedProcess, free_port
 from infra.settings import load_settings
 
 READY_TIMEOUT_SECONDS = 90.0
@@ -31,52 +28,6 @@ WORKER_READY_LINE = "worker polling task queue"
 
 class StackFailed(RuntimeError):
     pass
-
-
-def free_port() -> int:
-    """A port nobody listens on right now; the OS picks it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class Process:
-    """A subprocess in its own session, output appended to `<data_dir>/logs/<name>.log`."""
-
-    def __init__(self, name: str, argv: list[str], env: Mapping[str, str], log: Path) -> None:
-        self.name = name
-        self.log_path = log
-        self._log: IO[bytes] = log.open("ab")
-        self.popen = subprocess.Popen(
-            argv,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.pid = self.popen.pid
-
-    @property
-    def running(self) -> bool:
-        return self.popen.poll() is None
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self.running:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.pid, signal.SIGKILL)
-                self.popen.wait(timeout)
-        self._log.close()
-
-    def log_text(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
 
 
 class BenchStack:
@@ -95,9 +46,9 @@ class BenchStack:
         self.api_port, self.temporal_port, self.ui_port = free_port(), free_port(), free_port()
         self.extra_env = dict(extra_env or {})
         self.temporal_config = dict(temporal_config or {})
-        self.temporal: Process | None = None
-        self.workers: list[Process] = []
-        self.api: Process | None = None
+        self.temporal: ManagedProcess | None = None
+        self.workers: list[ManagedProcess] = []
+        self.api: ManagedProcess | None = None
 
     @property
     def base_url(self) -> str:
@@ -130,7 +81,7 @@ class BenchStack:
         roles.update({f"worker-{i}": worker for i, worker in enumerate(self.workers, start=1)})
         return {role: process.pid for role, process in roles.items() if process is not None}
 
-    def start_temporal(self) -> Process:
+    def start_temporal(self) -> ManagedProcess:
         """The very Temporal command `creative-saas dev` runs, so its tuning is measured here."""
         self.logs.mkdir(parents=True, exist_ok=True)
         settings = load_settings(CREATIVE_SAAS_DATA_DIR=self.data_dir)
@@ -207,11 +158,11 @@ class BenchStack:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def spawn(self, name: str, argv: list[str]) -> Process:
+    def spawn(self, name: str, argv: list[str]) -> ManagedProcess:
         """Start `argv` with the stack's environment, logging to logs/<name>.log."""
-        return Process(name, argv, self.environment(), self.logs / f"{name}.log")
+        return ManagedProcess(name, argv, self.environment(), self.logs / f"{name}.log")
 
-    def wait_until(self, ready: Callable[[], bool], name: str, process: Process) -> None:
+    def wait_until(self, ready: Callable[[], bool], name: str, process: ManagedProcess) -> None:
         """Until `ready()`; StackFailed if `process` exits or the start-up timeout passes."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while not ready():
@@ -222,7 +173,7 @@ class BenchStack:
             time.sleep(0.2)
 
 
-def _ready_line_in(worker: Process) -> Callable[[], bool]:
+def _ready_line_in(worker: ManagedProcess) -> Callable[[], bool]:
     return lambda: WORKER_READY_LINE in worker.log_text()
 
 

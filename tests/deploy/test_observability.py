@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import socket
 import sys
 import time
 import urllib.request
@@ -21,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput
 
 from api.app import create_app
+from cli.processes import free_port
 from domain.jobs import ImageTask, JobView
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
@@ -310,12 +310,6 @@ async def test_activities_run_inside_their_job_and_account_log_context() -> None
     assert current_log_context() == {}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _scrape_worker(address: str, until: str) -> str:
     deadline = time.monotonic() + 10
     while True:
@@ -326,7 +320,7 @@ def _scrape_worker(address: str, until: str) -> str:
 
 
 def test_worker_counts_and_times_renders_on_its_metrics_endpoint() -> None:
-    address = f"127.0.0.1:{_free_port()}"
+    address = f"127.0.0.1:{free_port()}"
     runtime = build_metrics_runtime(address)
 
     def render(spec: CreativeSpec) -> bytes:

@@ -30,9 +30,6 @@ import asyncio
 import atexit
 import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -40,11 +37,12 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 import httpx
 import sqlalchemy
 
+from cli.processes import ManagedProcess, free_port
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger, CreditSummary
@@ -52,7 +50,6 @@ from infra.settings import Settings, load_settings
 
 TERMINAL_STATUSES = frozenset({"completed", "partial", "failed"})
 START_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 30.0
 LOG_TAIL_LINES = 40
 WORKER_READY_LINE = "worker polling task queue"
 PORT_ATTEMPTS = 3
@@ -74,64 +71,6 @@ class _PortTaken(Exception):
 def bearer(api_key: str) -> dict[str, str]:
     """The Authorization header the seed's clients send."""
     return {"Authorization": f"Bearer {api_key}"}
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (the OS picks it; never a fixed number)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class _Process:
-    """One CLI subprocess in its own process group, its output appended to a log file."""
-
-    def __init__(self, name: str, argv: list[str], env: Mapping[str, str], log_path: Path) -> None:
-        self.name = name
-        self.log_path = log_path
-        self._log: IO[bytes] = log_path.open("ab")
-        self._log.write(f"\n=== starting {name}: {' '.join(argv)}\n".encode())
-        self._log.flush()
-        self.popen = subprocess.Popen(
-            argv,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # signals reach only this process (and its children)
-        )
-
-    @property
-    def running(self) -> bool:
-        return self.popen.poll() is None
-
-    def signal(self, signum: signal.Signals) -> None:
-        if self.running:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signum)
-
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
-        """SIGTERM (a graceful shutdown), then SIGKILL if it does not exit within `timeout`."""
-        self.signal(signal.SIGTERM)
-        try:
-            self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self._log.close()
-
-    def kill(self) -> None:
-        """SIGKILL: no clean-up, no graceful shutdown — a crashed machine."""
-        self.signal(signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(STOP_TIMEOUT_SECONDS)
-        self._log.close()
-
-    def log_since(self, offset: int) -> str:
-        """What the log gained after byte `offset` (e.g. its size when this process started)."""
-        if not self._log.closed:
-            self._log.flush()
-        return self.log_path.read_bytes()[offset:].decode(errors="replace")
 
 
 def _size(path: Path) -> int:
@@ -169,8 +108,8 @@ class Stack:
         self.api_port = free_port()
         self._extra_env = dict(extra_env or {})
         self._python = python
-        self._api: _Process | None = None
-        self._worker: _Process | None = None
+        self._api: ManagedProcess | None = None
+        self._worker: ManagedProcess | None = None
 
     # -- addresses and configuration ------------------------------------------------------
 
@@ -267,7 +206,7 @@ class Stack:
 
     def _start_api_once(self, timeout: float) -> None:
         log_size = _size(self.api_log)
-        self._api = _Process("api", self._cli("api"), self.environment(), self.api_log)
+        self._api = ManagedProcess("api", self._cli("api"), self.environment(), self.api_log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self._api.running:
@@ -289,7 +228,9 @@ class Stack:
         if self._worker is not None and self._worker.running:
             raise StackError("a worker is already running; kill or stop it first")
         log_size = _size(self.worker_log)  # every worker appends here: read only this one's
-        self._worker = _Process("worker", self._cli("worker"), self.environment(), self.worker_log)
+        self._worker = ManagedProcess(
+            "worker", self._cli("worker"), self.environment(), self.worker_log
+        )
         ready_marker = f"{WORKER_READY_LINE} {self.task_queue}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
