@@ -62,9 +62,6 @@ QUERY_TIMEOUT = timedelta(seconds=2)
 RPC_TIMEOUT = timedelta(seconds=5)
 CLOSED_RESULTS_CACHED = 10_000
 
-# The name scripts, benchmarks and tests import; the worker's reconciler reads it from domain.
-workflow_id = job_workflow_id
-
 
 def job_id_for(account_id: str, idempotency_key: str | None) -> str:
     """Keyed jobs get a stable id per (account, key); others a random one."""
@@ -117,7 +114,7 @@ class TemporalJobOrchestrator:
                 await self._client.start_workflow(
                     GenerateCreativesWorkflow.run,
                     job,
-                    id=workflow_id(job_id),
+                    id=job_workflow_id(job_id),
                     task_queue=self._task_queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
@@ -158,7 +155,7 @@ class TemporalJobOrchestrator:
 
     async def _view(self, job_id: str, description: WorkflowExecutionDescription) -> JobView:
         handle = self._client.get_workflow_handle(
-            workflow_id(job_id), run_id=description.run_id, result_type=JobView
+            job_workflow_id(job_id), run_id=description.run_id, result_type=JobView
         )
         if description.status == WorkflowExecutionStatus.RUNNING:
             try:
@@ -197,7 +194,7 @@ class TemporalJobOrchestrator:
         return view_from_ledger(job_id, list(memo.get("formats", [])), reservations, ended=ended)
 
     async def _describe(self, job_id: str) -> WorkflowExecutionDescription | None:
-        handle = self._client.get_workflow_handle(workflow_id(job_id))
+        handle = self._client.get_workflow_handle(job_workflow_id(job_id))
         try:
             async with _temporal_errors():
                 return await handle.describe(rpc_timeout=RPC_TIMEOUT)

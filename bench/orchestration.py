@@ -39,13 +39,20 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 
-from api.temporal_orchestrator import RPC_TIMEOUT, _details, _job_input, _summary, workflow_id
+from api.temporal_orchestrator import RPC_TIMEOUT, _details, _job_input, _summary
 from bench import procstats
 from bench.client import Job, Record, latency_ms
 from bench.floor import CLAIM, LANGUAGE, floor_images_per_second
 from bench.stack import WORKER_READY_LINE, BenchStack
 from bench.window import CpuSnapshot, publish, window_figures
-from domain.jobs import CreditRelease, GenerateRequest, ImageProduced, ImageTask, JobStatus
+from domain.jobs import (
+    CreditRelease,
+    GenerateRequest,
+    ImageProduced,
+    ImageTask,
+    JobStatus,
+    job_workflow_id,
+)
 from infra.settings import Settings, load_settings
 from infra.temporal import connect_client
 from workflows.generate_creatives import GenerateCreativesWorkflow
@@ -105,7 +112,7 @@ async def run_job(client: Client, task_queue: str, request: GenerateRequest) -> 
     handle = await client.start_workflow(
         GenerateCreativesWorkflow.run,
         job,
-        id=workflow_id(job_id),
+        id=job_workflow_id(job_id),
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

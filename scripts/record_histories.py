@@ -37,8 +37,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.images import ImageActivities, Renderer
 from activities.reconcile import CreditReconciliation
-from api.temporal_orchestrator import TemporalJobOrchestrator, workflow_id
-from domain.jobs import GenerateRequest, ImageSpec, JobInput, JobStatus, JobView
+from api.temporal_orchestrator import TemporalJobOrchestrator
+from domain.jobs import GenerateRequest, ImageSpec, JobInput, JobStatus, JobView, job_workflow_id
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger, CreditSummary
@@ -207,7 +207,7 @@ class Recorder:
                     account.id, request, idempotency_key=f"replay-{scenario.name}"
                 )
                 handle = self.client.get_workflow_handle(
-                    workflow_id(submission.view.job_id), result_type=JobView
+                    job_workflow_id(submission.view.job_id), result_type=JobView
                 )
                 if scenario.action is not None:
                     await scenario.action(handle, scenario)
@@ -246,7 +246,7 @@ async def record_reconcile_credits(client: Client, scratch: Path, out_dir: Path)
     stuck = await client.start_workflow(
         GenerateCreativesWorkflow.run,
         JobInput(job_id, account.id, CLAIM, "EN", "Shop now", [ImageSpec(1, "F1")], ""),
-        id=workflow_id(job_id),
+        id=job_workflow_id(job_id),
         task_queue=f"{task_queue}-nobody-polls",
     )
     recorder.ledger.reserve(job_id=job_id, account_id=account.id, index=1)

@@ -21,7 +21,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.active_jobs import running_jobs_query
 from api.app import create_app
-from api.temporal_orchestrator import TemporalJobOrchestrator, job_id_for, workflow_id
+from api.temporal_orchestrator import TemporalJobOrchestrator, job_id_for
+from domain.jobs import job_workflow_id
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger
@@ -68,7 +69,7 @@ class Stack:
     async def exists(self, account_id: str, idempotency_key: str) -> bool:
         """Whether a workflow was ever started for this account's key."""
         handle = self.client.get_workflow_handle(
-            workflow_id(job_id_for(account_id, idempotency_key))
+            job_workflow_id(job_id_for(account_id, idempotency_key))
         )
         try:
             await handle.describe()
@@ -79,7 +80,7 @@ class Stack:
         return True
 
     async def terminate(self, job_id: str) -> None:
-        await self.client.get_workflow_handle(workflow_id(job_id)).terminate("test over")
+        await self.client.get_workflow_handle(job_workflow_id(job_id)).terminate("test over")
         self.started.remove(job_id)
 
 

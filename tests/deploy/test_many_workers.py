@@ -28,8 +28,8 @@ from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from api.temporal_orchestrator import TemporalJobOrchestrator, workflow_id
-from domain.jobs import GenerateRequest, JobStatus, JobView
+from api.temporal_orchestrator import TemporalJobOrchestrator
+from domain.jobs import GenerateRequest, JobStatus, JobView, job_workflow_id
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger
@@ -223,7 +223,7 @@ async def finished_views(
     client: Client, engine: sqlalchemy.Engine, task_queue: str, account_id: str, job_ids: list[str]
 ) -> list[JobView]:
     """Wait for every job to close, then read each as GET /api/v1/jobs/{id} does."""
-    handles = [client.get_workflow_handle(workflow_id(job_id)) for job_id in job_ids]
+    handles = [client.get_workflow_handle(job_workflow_id(job_id)) for job_id in job_ids]
     async with asyncio.timeout(JOB_TIMEOUT_SECONDS):
         await asyncio.gather(*(handle.result() for handle in handles))
     orchestrator = TemporalJobOrchestrator(
@@ -236,7 +236,7 @@ async def completers(client: Client, job_ids: list[str]) -> dict[tuple[str, str]
     """(job id, activity id) -> identity of the worker that completed that image activity."""
     completed_by: dict[tuple[str, str], str] = {}
     for job_id in job_ids:
-        history = await client.get_workflow_handle(workflow_id(job_id)).fetch_history()
+        history = await client.get_workflow_handle(job_workflow_id(job_id)).fetch_history()
         scheduled: dict[int, str] = {}
         for event in history.events:
             if event.HasField("activity_task_scheduled_event_attributes"):
@@ -257,7 +257,7 @@ async def image_started_on(
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         for job_id in job_ids:
-            description = await client.get_workflow_handle(workflow_id(job_id)).describe()
+            description = await client.get_workflow_handle(job_workflow_id(job_id)).describe()
             for pending in description.raw_description.pending_activities:
                 if (
                     pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED

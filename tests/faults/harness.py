@@ -17,8 +17,8 @@ import sqlalchemy
 from temporalio.client import Client
 
 from activities.images import ImageActivities
-from api.temporal_orchestrator import TemporalJobOrchestrator, workflow_id
-from domain.jobs import GenerateRequest, JobView
+from api.temporal_orchestrator import TemporalJobOrchestrator
+from domain.jobs import GenerateRequest, JobView, job_workflow_id
 from infra.accounts import AccountService
 from infra.ledger import CreditLedger, CreditSummary, ReservationState
 from worker.main import build_worker
@@ -43,7 +43,7 @@ class JobService:
 
     async def outcome(self, account_id: str, job_id: str) -> JobView:
         """Wait for the job to close, then read it the way a poll does."""
-        await self.client.get_workflow_handle(workflow_id(job_id)).result()
+        await self.client.get_workflow_handle(job_workflow_id(job_id)).result()
         return await self.orchestrator.get(account_id, job_id)
 
     def charged(self, job_id: str) -> int:

@@ -16,9 +16,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.images import ImageActivities
 from api.app import create_app
-from api.temporal_orchestrator import job_id_for, workflow_id
+from api.temporal_orchestrator import job_id_for
 from domain.errors import ServiceUnavailable
-from domain.jobs import GenerateRequest, JobStatus
+from domain.jobs import GenerateRequest, JobStatus, job_workflow_id
 from infra.accounts import AccountService
 from infra.ledger import CreditLedger
 from infra.settings import Settings
@@ -89,7 +89,7 @@ async def test_a_temporal_server_killed_and_restarted_mid_job_finishes_it_chargi
                 await renders_started(render, 2)
                 server.kill()
                 await server.start()
-                survived = await client.get_workflow_handle(workflow_id(job_id)).describe()
+                survived = await client.get_workflow_handle(job_workflow_id(job_id)).describe()
                 gate.set()
                 view = await jobs.outcome(account, job_id)
         finally:
