@@ -20,6 +20,7 @@ from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 DEMO_ACCOUNT_NAME = "Demo"
 DEMO_CREDITS = 100
 READY_TIMEOUT_SECONDS = 60
+TEMPORAL_START_ATTEMPTS = 3
 
 
 class StackFailed(Exception):
@@ -75,14 +76,31 @@ class DevStack:
             if _port_in_use(port):
                 raise StackFailed(f"port {port} for {name} is in use (see --help for options)")
         self.logs.mkdir(parents=True, exist_ok=True)
-        self._spawn("temporal", self._temporal_command())
-        _wait_for_port(self.temporal_port, "Temporal", self._alive)
+        self._start_temporal()
         api_key = self._demo_api_key()
         self._spawn("worker", [sys.executable, "-m", "cli.main", "worker"])
         self._spawn("api", [sys.executable, "-m", "cli.main", "api"])
         _wait_for_http(f"http://127.0.0.1:{self.port}/healthz", "API", self._alive)
         self._alive()  # another server answering on our port must not pass for our API
         self._print_banner(api_key)
+
+    def _start_temporal(self) -> None:
+        """The dev server picks its HTTP API port itself, free when picked but maybe taken by
+        the time it binds: when a start loses that race, start it again."""
+        log = self.logs / "temporal.log"
+        for attempt in range(1, TEMPORAL_START_ATTEMPTS + 1):
+            started_at = log.stat().st_size if log.exists() else 0
+            self._spawn("temporal", self._temporal_command())
+            try:
+                _wait_for_port(self.temporal_port, "Temporal", self._alive)
+                return
+            except StackFailed:
+                lost_race = "address already in use" in log.read_bytes()[started_at:].decode(
+                    errors="replace"
+                )
+                if not lost_race or attempt == TEMPORAL_START_ATTEMPTS:
+                    raise
+                self.processes.pop()  # it has exited: nothing to stop
 
     def _temporal_command(self) -> list[str]:
         (self.data_dir / "temporal").mkdir(parents=True, exist_ok=True)
@@ -115,10 +133,10 @@ class DevStack:
         }
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        log = (self.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env=self._environment()
-        )
+        with (self.logs / f"{name}.log").open("ab") as log:  # the child keeps its own copy
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=self._environment()
+            )
         self.processes.append((name, process))
 
     def _alive(self) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
+from cli.dev_stack import DevStack
 from infra.settings import Settings
 from tests.conftest import installed_binary
 
@@ -301,3 +302,32 @@ def test_dev_command_refuses_a_ui_port_that_is_also_the_api_port(tmp_path: Path)
     assert finished.returncode == 1
     assert "the three ports must differ" in finished.stdout
     assert not listening(ports.api) and not listening(ports.temporal)
+
+
+class LosesTheFirstPortRace(DevStack):
+    """Its first Temporal start fails the way a dev server whose HTTP port was taken does."""
+
+    starts = 0
+
+    def _temporal_command(self) -> list[str]:
+        self.starts += 1
+        if self.starts == 1:
+            message = "listen tcp 127.0.0.1:43723: bind: address already in use"
+            return ["sh", "-c", f"echo '{message}'; exit 1"]
+        return super()._temporal_command()
+
+
+def test_dev_starts_temporal_again_when_it_loses_a_port_race(tmp_path: Path) -> None:
+    ports = free_ports()
+    stack = LosesTheFirstPortRace(
+        Settings(data_dir=tmp_path / "data"), ports.api, ports.temporal, ports.ui
+    )
+    stack.logs.mkdir(parents=True)
+    try:
+        stack._start_temporal()
+        assert listening(ports.temporal)
+    finally:
+        stack._stop()
+
+    assert stack.starts == 2
+    assert "address already in use" in (stack.logs / "temporal.log").read_text()
