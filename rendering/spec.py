@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+OUTPUTS = ("png", "jpeg", "webp")
+
 
 @dataclass(frozen=True)
 class CreativeSpec:
@@ -13,4 +15,7 @@ class CreativeSpec:
     language: str  # a code of domain.catalog.LANGUAGES, e.g. "EN", "AR", "JA"
     cta: str  # call-to-action label, 1..30 characters, already localized or defaulted
     format_code: str  # "F1".."F12" of domain.catalog.FORMATS
-    variant_seed: str  # e.g. f"{job_id}:{image_index}"; same seed => byte-identical PNG
+    variant_seed: str  # e.g. f"{job_id}:{image_index}"; same seed => byte-identical image
+    subline: str | None = None  # secondary text under the headline, 1..120 characters
+    badge: str | None = None  # a short sticker ("-20%", "New"), 1..24 characters
+    output: str = "png"  # one of OUTPUTS: the encoding of the finished image
