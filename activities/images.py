@@ -78,6 +78,14 @@ class ImageActivities:
             ) from error
 
     @activity.defn(name="release_credit")
-    def release_credit(self, release: CreditRelease) -> None:
-        """Compensation: give back the credit of an image that finally failed."""
-        self._ledger.release(job_id=release.job_id, index=release.index)
+    def release_credit(self, release: CreditRelease) -> str | None:
+        """Compensation: give back the credit of an image that did not come back produced.
+
+        An image whose attempt captured its credit anyway (it finished as the job was canceled,
+        or stored itself as its last attempt timed out) keeps it: the ledger is the truth, so the
+        image's storage key is returned and the workflow delivers it instead of listing it failed.
+        """
+        reservation = self._ledger.release(job_id=release.job_id, index=release.index)
+        if reservation is not None and reservation.state is ReservationState.CAPTURED:
+            return reservation.storage_key
+        return None

@@ -9,6 +9,7 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, TimeoutError
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from domain.catalog import FORMATS
@@ -48,6 +49,10 @@ RELEASE_TIMEOUT = timedelta(seconds=30)
 MAX_IMAGES_IN_FLIGHT = 4
 # Jobs started before this patch schedule every image at once; their histories replay unbounded.
 BOUNDED_IMAGES_PATCH = "bounded-image-concurrency"
+# A cancel waits for images already rendering, then asks the ledger how each one ended: an image
+# captured as the cancel arrived was charged, so it is delivered, never listed as canceled.
+# Jobs started before this patch returned credits without waiting; their histories replay so.
+SETTLE_FROM_LEDGER_PATCH = "cancel-settles-images-from-the-ledger"
 
 
 @workflow.defn
@@ -57,6 +62,7 @@ class GenerateCreativesWorkflow:
     def __init__(self) -> None:
         self._view: JobView | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._settle_from_ledger = False
 
     @workflow.run
     async def run(self, job: JobInput) -> JobView:
@@ -64,6 +70,7 @@ class GenerateCreativesWorkflow:
         self._set_status(JobStatus.PROCESSING)
         if workflow.patched(BOUNDED_IMAGES_PATCH):
             self._slots = asyncio.Semaphore(MAX_IMAGES_IN_FLIGHT)
+        self._settle_from_ledger = workflow.patched(SETTLE_FROM_LEDGER_PATCH)
         try:
             await asyncio.gather(*(self._produce(job, image) for image in job.images))
         except asyncio.CancelledError:
@@ -90,28 +97,51 @@ class GenerateCreativesWorkflow:
             language=job.language,
             cta=job.cta,
         )
+        scheduled = False
         try:
             async with self._slots or nullcontext():
+                scheduled = True
                 produced: ImageProduced = await workflow.execute_activity(
                     "produce_image",
                     task,
                     result_type=ImageProduced,
                     start_to_close_timeout=IMAGE_TIMEOUT,
                     retry_policy=IMAGE_RETRY,
+                    cancellation_type=self._image_cancellation(),
                     summary=_image_summary(image, len(job.images)),
                 )
         except ActivityError as error:
-            await self._release_credit(job, image)
-            self._view.failures.append(_failure(image, error))
+            await self._settle(job, image, _failure(image, error))
             return
         except asyncio.CancelledError:
             if self._slots is None:
                 raise  # jobs from before the patch end from run(), as their histories say
+            if scheduled and self._settle_from_ledger:
+                # Its attempt finished in the very activation that brought the cancel: only the
+                # ledger knows whether it was captured.
+                await self._settle(job, image, _canceled(image))
+                return
             # Canceled while waiting for a slot, so its activity never ran and holds no credit.
             # Returning (not raising) keeps gather waiting for the images still running.
             self._view.failures.append(_canceled(image))
             return
         self._view.produced.append(produced)
+
+    def _image_cancellation(self) -> ActivityCancellationType:
+        if self._settle_from_ledger:
+            return ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+        return ActivityCancellationType.TRY_CANCEL
+
+    async def _settle(self, job: JobInput, image: ImageSpec, failure: ImageFailure) -> None:
+        """An image that did not come back produced: its credit returns, unless the ledger shows
+        it captured (its last attempt stored it as it timed out or was canceled): then it was
+        charged, so it is delivered and listed as produced."""
+        assert self._view is not None
+        captured_key = await self._release_credit(job, image)
+        if captured_key is None:
+            self._view.failures.append(failure)
+        else:
+            self._view.produced.append(ImageProduced(image.index, image.format, captured_key))
 
     async def _give_back_unfinished(self, job: JobInput) -> None:
         """A canceled job still ends: unfinished images fail as canceled, their credits return."""
@@ -120,17 +150,19 @@ class GenerateCreativesWorkflow:
         finished |= {failure.index for failure in self._view.failures}
         for image in job.images:
             if image.index not in finished:
-                await self._release_credit(job, image)
-                self._view.failures.append(_canceled(image))
+                await self._settle(job, image, _canceled(image))
 
-    async def _release_credit(self, job: JobInput, image: ImageSpec) -> None:
-        await workflow.execute_activity(
+    async def _release_credit(self, job: JobInput, image: ImageSpec) -> str | None:
+        """Return the image's credit; the storage key if it was captured instead (None before
+        the compensation reported it: such histories recorded None)."""
+        captured_key = await workflow.execute_activity(
             "release_credit",
             CreditRelease(job_id=job.job_id, account_id=job.account_id, index=image.index),
             start_to_close_timeout=RELEASE_TIMEOUT,
             retry_policy=RELEASE_RETRY,
             summary=f"return the credit of image {image.index}",
         )
+        return captured_key if isinstance(captured_key, str) else None
 
     def _set_status(self, status: JobStatus) -> None:
         assert self._view is not None

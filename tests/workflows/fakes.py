@@ -23,6 +23,7 @@ class FakeImageActivities:
         self.hold = hold
         self.attempts: Counter[int] = Counter()
         self.released: list[int] = []
+        self.stored: dict[int, str] = {}  # what a ledger would show captured, by image index
         self._progress = asyncio.Condition()
 
     async def until_started(self, attempts: int) -> None:
@@ -40,8 +41,14 @@ class FakeImageActivities:
         error = self.plan(task, activity.info().attempt)
         if error is not None:
             raise error
-        return ImageProduced(task.index, task.format, f"{task.job_id}/image_{task.index}.png")
+        key = f"{task.job_id}/image_{task.index}.png"
+        self.stored[task.index] = key
+        return ImageProduced(task.index, task.format, key)
 
     @activity.defn(name="release_credit")
-    async def release_credit(self, release: CreditRelease) -> None:
+    async def release_credit(self, release: CreditRelease) -> str | None:
+        """Like the ledger: a captured image keeps its credit and reports its key."""
+        if release.index in self.stored:
+            return self.stored[release.index]
         self.released.append(release.index)
+        return None

@@ -34,6 +34,7 @@ from worker.main import WORKFLOW_RUNNER, build_worker
 from workflows.generate_creatives import (
     BOUNDED_IMAGES_PATCH,
     MAX_IMAGES_IN_FLIGHT,
+    SETTLE_FROM_LEDGER_PATCH,
     GenerateCreativesWorkflow,
 )
 
@@ -152,15 +153,17 @@ async def test_a_new_job_runs_at_most_four_images_at_once_and_records_the_patch(
     assert [image.index for image in view.produced] == list(range(1, 21))
     assert most_images_outstanding(history) == MAX_IMAGES_IN_FLIGHT
     assert fakes.most_in_flight <= MAX_IMAGES_IN_FLIGHT
-    assert len(patch_markers(history)) == 1
-    assert BOUNDED_IMAGES_PATCH.encode() in patch_markers(history)[0]
+    markers = patch_markers(history)
+    assert len(markers) == 2
+    assert BOUNDED_IMAGES_PATCH.encode() in markers[0]
+    assert SETTLE_FROM_LEDGER_PATCH.encode() in markers[1]
     assert (await replayer().replay_workflow(history)).replay_failure is None
 
 
-async def test_canceling_a_bounded_job_ends_every_image_and_never_starts_the_waiting_ones(
-    time_skipping_env: WorkflowEnvironment,
+async def test_canceling_a_bounded_job_delivers_the_running_images_and_never_starts_the_waiting(
+    dev_server_env: WorkflowEnvironment,
 ):
-    client = time_skipping_env.client
+    client = dev_server_env.client
     hold = asyncio.Event()
     fakes = FakeImageActivities(hold=hold)
     task_queue = f"evolution-{uuid.uuid4()}"
@@ -176,11 +179,14 @@ async def test_canceling_a_bounded_job_ends_every_image_and_never_starts_the_wai
             )
             await fakes.until_started(MAX_IMAGES_IN_FLIGHT)
             await handle.cancel()
-            view: JobView = await handle.result()
+            # The running images finish after the cancel: they were charged, so they count.
             hold.set()
-    assert view.status is JobStatus.FAILED
+            view: JobView = await handle.result()
+    assert view.status is JobStatus.PARTIAL
+    assert [image.index for image in view.produced] == [1, 2, 3, 4]
     assert [(failure.index, failure.code) for failure in view.failures] == [
-        (index, "canceled") for index in range(1, 7)
+        (5, "canceled"),
+        (6, "canceled"),
     ]
     assert sorted(fakes.attempts) == [1, 2, 3, 4], "images waiting for a slot never started"
-    assert sorted(fakes.released) == [1, 2, 3, 4], "only started images can hold a credit"
+    assert fakes.released == [], "images that never started hold no credit to return"

@@ -138,18 +138,20 @@ async def test_status_query_shows_progress_while_images_run(time_skipping_env: W
     assert final.status is JobStatus.COMPLETED and final.done == 3
 
 
-async def test_a_canceled_job_ends_with_canceled_failures_and_returns_credits(
-    time_skipping_env: WorkflowEnvironment,
+async def test_a_canceled_job_waits_for_its_running_images_and_delivers_them(
+    dev_server_env: WorkflowEnvironment,
 ):
     hold = asyncio.Event()
     fakes = FakeImageActivities(hold=hold)
-    async with fake_worker(time_skipping_env.client, fakes) as task_queue:
-        handle = await start(time_skipping_env.client, job_input(2), task_queue)
+    async with fake_worker(dev_server_env.client, fakes) as task_queue:
+        handle = await start(dev_server_env.client, job_input(2), task_queue)
         await fakes.until_started(2)
         await handle.cancel()
-        view: JobView = await handle.result()
+        # Both images are rendering: they finish, are charged, so the job delivers them.
         hold.set()
+        view: JobView = await handle.result()
 
-    assert view.status is JobStatus.FAILED
-    assert {f.code for f in view.failures} == {"canceled"}
-    assert sorted(fakes.released) == [1, 2]
+    assert view.status is JobStatus.COMPLETED
+    assert [image.index for image in view.produced] == [1, 2]
+    assert view.failures == []
+    assert fakes.released == []
