@@ -106,39 +106,38 @@ def failing_every_image(spec: CreativeSpec) -> bytes:
     raise invalid_creative()
 
 
-class HeldImage:
-    """Renders every image but `index`, which waits until `release` is set."""
+class HeldImages:
+    """Renders every image, but those in `indexes` wait until `release` is set."""
 
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.started = threading.Event()
+    def __init__(self, indexes: set[int]) -> None:
+        self.indexes = indexes
         self.release = threading.Event()
+        self._started: set[int] = set()
+        self._all_started = threading.Event()
+        self._lock = threading.Lock()
 
     def __call__(self, spec: CreativeSpec) -> bytes:
-        if image_index(spec) == self.index:
-            self.started.set()
+        index = image_index(spec)
+        if index in self.indexes:
+            with self._lock:
+                self._started.add(index)
+                if self._started == self.indexes:
+                    self._all_started.set()
             self.release.wait(WAIT_SECONDS)
         return render_png(spec)
 
+    def wait_until_all_started(self) -> bool:
+        return self._all_started.wait(WAIT_SECONDS)
 
-async def produced_count(handle: WorkflowHandle) -> int:
-    return len((await handle.query(GenerateCreativesWorkflow.status)).produced)
 
-
-async def cancel_while_held(handle: WorkflowHandle, scenario: Scenario) -> None:
-    """Cancel once the other images are produced and the held one is rendering."""
+async def cancel_while_rendering(handle: WorkflowHandle, scenario: Scenario) -> None:
+    """Cancel once every held image is rendering (the rest wait for a slot), then let them go:
+    they finish, are charged and delivered; the waiting ones never start."""
     held = scenario.render
-    assert isinstance(held, HeldImage)
-    if not await asyncio.to_thread(held.started.wait, WAIT_SECONDS):
-        raise RuntimeError("the held image never started")
-    others = scenario.count - 1
-    async with asyncio.timeout(WAIT_SECONDS):
-        # A client learns a job's progress only by querying it; there is no event to await.
-        while await produced_count(handle) < others:  # noqa: ASYNC110
-            await asyncio.sleep(0.1)
+    assert isinstance(held, HeldImages)
+    if not await asyncio.to_thread(held.wait_until_all_started):
+        raise RuntimeError("the held images never started")
     await handle.cancel()
-    # Let the held image go only once the job has ended; its late result is then ignored.
-    await handle.result()
     held.release.set()
 
 
@@ -162,13 +161,13 @@ def scenarios() -> list[Scenario]:
             failure_codes={1: "invalid_creative", 2: "invalid_creative"},
         ),
         Scenario(
-            "canceled",
-            2,
-            HeldImage(2),
+            "canceled_in_flight",
+            6,
+            HeldImages({1, 2, 3, 4}),
             JobStatus.PARTIAL,
-            failure_codes={2: "canceled"},
-            credits_consumed=1,
-            action=cancel_while_held,
+            failure_codes={5: "canceled", 6: "canceled"},
+            credits_consumed=4,
+            action=cancel_while_rendering,
         ),
     ]
 

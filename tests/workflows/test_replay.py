@@ -38,7 +38,7 @@ SCENARIOS = {
     "partial": JobStatus.PARTIAL,
     "retried": JobStatus.COMPLETED,
     "failed_compensated": JobStatus.FAILED,
-    "canceled": JobStatus.PARTIAL,
+    "canceled_in_flight": JobStatus.PARTIAL,
 }
 RECORDED = sorted({path.stem for path in HISTORIES.glob("*.json")} | set(SCENARIOS))
 
@@ -90,8 +90,8 @@ async def test_recorded_history_ended_as_its_scenario_says(name: str):
         for event in events
     )
     assert (max(attempts) > 1) == (name == "retried")
-    assert cancel_requested == (name == "canceled")
-    if name in ("partial", "failed_compensated", "canceled"):
+    assert cancel_requested == (name == "canceled_in_flight")
+    if name in ("partial", "failed_compensated", "canceled_in_flight"):
         assert view.failures, "a failure scenario without failed images covers nothing"
 
 
