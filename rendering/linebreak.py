@@ -138,11 +138,11 @@ def _lines_allowed(style: TextStyle, size: int, height: float, max_lines: int) -
     return max(1, min(max_lines, int((height - size * 1.25) // line_height) + 1))
 
 
-def _try_size(
+def _breaks(
     units: list[Unit], measured: tuple[list[float], list[float]], style: TextStyle, size: int,
-    width: float, height: float, max_lines: int, exact: bool,
-) -> TextBlock | None:  # fmt: skip
-    """Lines at this size if they fit: estimated from scaled widths, or shaped exactly."""
+    width: float, height: float, max_lines: int,
+) -> tuple[list[int], list[float]] | None:  # fmt: skip
+    """Break points at this size from scaled widths, with estimated line widths; None if over."""
     scale = size / REFERENCE_SIZE
     widths = [w * scale for w in measured[0]]
     spaces = [s * scale for s in measured[1]]
@@ -152,36 +152,64 @@ def _try_size(
     count = len(greedy(widths, spaces, width, penalties))
     if count > _lines_allowed(style, size, height, max_lines):
         return None
-    if not exact:
-        return TextBlock(size, 0, (), False)
     ends = balanced(widths, spaces, penalties, width, count) if count > 1 else [len(units)]
     if len(ends) > max_lines:
         ends = greedy(widths, spaces, width, penalties)
+    lines = [
+        sum(widths[start:end]) + sum(spaces[start : end - 1])
+        for start, end in zip([0, *ends[:-1]], ends, strict=True)
+    ]
+    return ends, lines
+
+
+def _try_size(
+    units: list[Unit], measured: tuple[list[float], list[float]], style: TextStyle, size: int,
+    width: float, height: float, max_lines: int, exact: bool,
+) -> TextBlock | None:  # fmt: skip
+    """Lines at this size if they fit: estimated from scaled widths, or shaped exactly."""
+    found = _breaks(units, measured, style, size, width, height, max_lines)
+    if found is None:
+        return None
+    if not exact:
+        return TextBlock(size, 0, (), False)
+    ends = found[0]
     block = _block(units, ends, style, size, False)
     rough = sum(units[end - 1].penalty >= ROUGH_BREAK for end in ends[:-1])
     return replace(block, rough_breaks=rough) if _fits(block, width, height) else None
 
 
-def _orphans(block: TextBlock) -> int:
+def _orphans(widths: list[float]) -> int:
     """First and last lines much shorter than the average: "Our new" alone above a long claim."""
-    lines = block.lines
-    if len(lines) < ORPHAN_LINES:
+    if len(widths) < ORPHAN_LINES:
         return 0
-    average = sum(line.width for line in lines) / len(lines)
-    return sum(line.width < ORPHAN * average for line in (lines[0], lines[-1]))
+    average = sum(widths) / len(widths)
+    return sum(width < ORPHAN * average for width in (widths[0], widths[-1]))
 
 
 def _smoother(
     block: TextBlock, units: list[Unit], measured: tuple[list[float], list[float]],
     style: TextStyle, width: float, height: float, max_lines: int, min_size: int,
 ) -> TextBlock:  # fmt: skip
-    """Trade a little size for line ends at word or phrase boundaries and for no orphan line."""
-    if not block.rough_breaks and not _orphans(block):
+    """Trade a little size for line ends at word or phrase boundaries and for no orphan line.
+
+    Sizes whose estimated breaks keep the flaw are skipped without shaping their lines.
+    """
+    orphans = _orphans([line.width for line in block.lines])
+    if not block.rough_breaks and not orphans:
         return block
     ratio = SMALLER_FOR_ROUGH if block.rough_breaks else SMALLER_FOR_ORPHAN
     for size in range(block.size - 1, max(min_size, int(block.size * ratio)) - 1, -1):
+        found = _breaks(units, measured, style, size, width, height, max_lines)
+        if found is None:
+            continue
+        ends, estimated = found
+        if any(units[end - 1].penalty >= ROUGH_BREAK for end in ends[:-1]):
+            continue
+        if not block.rough_breaks and _orphans(estimated):
+            continue
         smaller = _try_size(units, measured, style, size, width, height, max_lines, exact=True)
-        if smaller and not smaller.rough_breaks and (block.rough_breaks or not _orphans(smaller)):
+        widths = [line.width for line in smaller.lines] if smaller else []
+        if smaller and not smaller.rough_breaks and (block.rough_breaks or not _orphans(widths)):
             return smaller
     return block
 
