@@ -120,8 +120,11 @@ def _needs_glyph(char: str) -> bool:
 
 
 def _font_for_word(word: str, chain: tuple[FontSource, ...]) -> FontSource | None:
-    """The first font drawing every letter of the word: one face per word, never a patchwork."""
-    needed = {ord(c) for c in word if _needs_glyph(c)}
+    """The first font drawing every letter and digit of the word: one face per word.
+
+    A symbol the face lacks ("®") falls back alone; a letter it lacks moves the whole word.
+    """
+    needed = {ord(c) for c in word if unicodedata.category(c)[0] in "LN"}
     return next((source for source in chain if needed <= coverage(source)), None)
 
 

@@ -149,6 +149,10 @@ def test_a_display_face_sets_latin_and_noto_sets_every_other_script() -> None:
     by_word = {run.text.strip(): run.source.family for run in mixed.lines[0].runs}
     assert by_word["Café"] == "DM Serif Display"
     assert "DM Serif Display" not in {by_word.get("Привет"), by_word.get("Ωmega")}
+    star = fit_text("Nike★ Pro", TextStyle("EN", 700, 1.2, serif), 2000, 300, 1, 40, 40)
+    faces = {run.text.strip(): run.source.family for run in star.lines[0].runs}
+    assert faces["Nike"] == faces["Pro"] == "DM Serif Display"  # only the star falls back
+    assert faces["★"] != "DM Serif Display"
     for language in ("EL", "RU"):  # a face with Greek and Cyrillic sets them too
         cta = LANGUAGES[language].default_cta
         line = fit_text(cta, TextStyle(language, 700, 1.2, NOTO_SANS), 2000, 300, 1, 40, 40)
