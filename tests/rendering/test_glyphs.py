@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from domain.catalog import LANGUAGES
 from rendering import CreativeSpec, UnrenderableClaim, has_visible_text, layout_creative
 from rendering.coverage import text_mask
-from rendering.fonts import INTER, font_path
+from rendering.fonts import INTER, coverage, font_path, fontpkg_face
 from rendering.layout import PlacedText
-from rendering.linebreak import TextStyle, make_line
+from rendering.linebreak import TextStyle, fit_text, make_line
 from rendering.paint import paint, paint_backdrop
+from tests.rendering.claims import all_claims
 
 STACKED = ["a" + "\u0301" * 199, "Zalgo" + "\u0301\u0300\u0302\u0303" * 20 + " text"]
 
@@ -43,8 +45,6 @@ def test_has_visible_text_means_some_font_inks_a_base_character(text: str, visib
 
 @pytest.mark.parametrize("language", ["AR", "HE", "HI", "TH", "JA", "ZH", "KO", "EL", "RU"])
 def test_every_script_has_visible_text(language: str) -> None:
-    from tests.rendering.claims import all_claims
-
     assert has_visible_text(all_claims(language)["short"], language)
 
 
@@ -85,3 +85,16 @@ def test_small_type_sits_where_its_outlines_say(size: int) -> None:
     drawn, wanted = _columns(mask), _columns(ideal.reduce(scale))
     error = sum(abs(a - b) for a, b in zip(drawn, wanted, strict=True)) / sum(wanted)
     assert error < 0.12
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_with_a_display_face_every_language_still_has_every_glyph(language: str) -> None:
+    serif = fontpkg_face("DM Serif Display")
+    style = TextStyle(language, 700, 1.2, serif)
+    for kind, claim in all_claims(language).items():
+        block = fit_text(claim, style, 900, 900, 7, 90, 20)
+        for line in block.lines:
+            for run in line.runs:
+                missing = [c for c in run.text if c.isprintable() and not c.isspace()
+                           and ord(c) not in coverage(run.source)]  # fmt: skip
+                assert not missing, f"{kind}: {missing} not in {run.source.family}"
