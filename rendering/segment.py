@@ -10,6 +10,7 @@ Kinsoku (no line starting with "、" or ending with "「") is applied on top of 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 
 NO_LINE_START = frozenset(
@@ -30,6 +31,9 @@ def _segmenter(language: str) -> Callable[[str], list[str]] | None:
         )
         return parser.parse
     if language == "TH":
+        # the bundled dictionary is all we use: no data folder in $HOME (the container's
+        # user has none), no downloads
+        os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
         from pythainlp.tokenize import word_tokenize
 
         return functools.partial(word_tokenize, engine="newmm", keep_whitespace=True)
