@@ -2,7 +2,8 @@
 
 render_png(spec) -> PNG bytes of exactly the format's size; check_fonts() fails fast, naming
 the PyPI package to install, when a script has no font. A claim no font can draw any of (only
-emoji, say) raises UnrenderableClaim, a ValueError: permanent, not worth a retry. Thread-safe;
+emoji, say) raises UnrenderableClaim, a ValueError: permanent, not worth a retry;
+has_visible_text(text, language) tells beforehand, for refusing such a claim. Thread-safe;
 no I/O at import time.
 """
 
@@ -12,7 +13,7 @@ from rendering.fonts import ComplexScriptUnsupported, FontMissing, check_fonts
 from rendering.layout import CreativeLayout, layout_creative
 from rendering.paint import encode_png, paint_indexed
 from rendering.spec import CreativeSpec
-from rendering.text import UnrenderableClaim
+from rendering.text import UnrenderableClaim, has_visible_text
 
 
 def render_png(spec: CreativeSpec) -> bytes:
@@ -27,6 +28,7 @@ __all__ = [
     "FontMissing",
     "UnrenderableClaim",
     "check_fonts",
+    "has_visible_text",
     "layout_creative",
     "render_png",
 ]

@@ -1,5 +1,8 @@
 """Anti-aliased coverage masks of laid-out text, cached per line: one claim, many images.
 
+Small type (rendering.fonts.raster_scale) is drawn four times larger and reduced: hinting
+at 8-25 px rounds every advance to a whole pixel and spaces letters unevenly.
+
 A job renders many images of one claim; its lines recur at the same size and sub-pixel
 phase across variants and formats, and rasterizing them is most of a small format's cost.
 """
@@ -11,7 +14,7 @@ import math
 
 from PIL import Image, ImageChops, ImageDraw
 
-from rendering.fonts import load_font, raqm_available
+from rendering.fonts import load_font, raqm_available, raster_scale
 from rendering.layout import PlacedText
 from rendering.linebreak import Line
 from rendering.text import raqm_language, run_length
@@ -31,17 +34,21 @@ def line_mask(
     top = math.floor(fy + ink_top) - MARGIN
     width = math.ceil(fx + ink_right) + MARGIN - left
     height = math.ceil(fy + ink_bottom) + MARGIN - top
-    mask = Image.new("L", (width, height), 0)
+    scale = raster_scale(size)  # small type: drawn larger, then reduced to its true coverage
+    mask = Image.new("L", (width * scale, height * scale), 0)
     draw = ImageDraw.Draw(mask)
     shaping = raqm_available()
     x = fx - left  # same fraction as on the canvas: glyphs keep their sub-pixel phase
     for run in line.runs:
         draw.text(
-            (x, fy - top), run.text, font=load_font(run.source, size, weight), fill=255,
-            anchor="ls", direction=run.direction if shaping else None,
+            (x * scale, (fy - top) * scale), run.text,
+            font=load_font(run.source, size * scale, weight, size), fill=255, anchor="ls",
+            direction=run.direction if shaping else None,
             language=raqm_language(language) if shaping else None,
         )  # fmt: skip
         x += run_length(run, size, weight, language)
+    if scale > 1:
+        mask = mask.reduce(scale)
     return mask, left, top
 
 

@@ -105,10 +105,36 @@ def font_path(source: FontSource) -> Path:
     return path
 
 
-def font_chain(language: str) -> tuple[FontSource, ...]:
-    """Fonts to try, in order, for text in this language (first one covering a character wins)."""
+def fontpkg_face(family: str, weight: int = 700) -> FontSource:
+    """A display face from a `fontpkg-*` package (e.g. "DM Serif Display"), nearest weight."""
+    import fontpkg
+
+    package = f"fontpkg-{fontpkg.slugify(family)}"
+    return FontSource(family, package, lambda: Path(fontpkg.path(family, weight, nearest=True)))
+
+
+# letters a face must have to be chosen for a script; per-word fallback covers the rest
+SCRIPT_SAMPLES = {"latin": "AaZz", "cyrillic": "ЖжЯя", "greek": "ΩωΣσ"}
+
+
+def covers_script(source: FontSource, script: str) -> bool:
+    """Whether a face draws a script's basic letters (never so for scripts without a sample)."""
+    sample = SCRIPT_SAMPLES.get(script, "")
+    return bool(sample) and all(ord(c) in coverage(source) for c in sample)
+
+
+@functools.cache
+def font_chain(language: str, family: FontSource | None = None) -> tuple[FontSource, ...]:
+    """Fonts to try, in order, for text in this language (first one covering a word wins).
+
+    A chosen display `family` leads for Latin, Greek and Cyrillic when it has the script's
+    letters; Arabic, Hebrew, Devanagari, Thai and CJK always set in their Noto face.
+    """
     primary = CJK_BY_LANGUAGE.get(language) or PRIMARY_BY_SCRIPT[LANGUAGES[language].script]
-    return (primary, *(f for f in FALLBACKS if f != primary))
+    chain = (primary, *(f for f in FALLBACKS if f != primary))
+    if family is not None and covers_script(family, LANGUAGES[language].script):
+        return (family, *(f for f in chain if f != family))
+    return chain
 
 
 def check_fonts() -> None:
@@ -144,9 +170,29 @@ def coverage(source: FontSource) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+SMALL_TYPE = 26  # below this, FreeType's hinting rounds advances to whole pixels: "ligh tweight"
+SUPERSAMPLE = 4  # small type is laid out and drawn this much larger, its mask then reduced
+
+
+def raster_scale(size: int) -> int:
+    """How much larger than `size` text is measured and rasterized (1 for display sizes).
+
+    At small sizes the hinted advance of each glyph is rounded to a whole pixel, so words
+    get gaps and collisions; four times larger the rounding is a quarter of that, and the
+    mask reduced by 4 is the glyph's true coverage.
+    """
+    return SUPERSAMPLE if size < SMALL_TYPE else 1
+
+
 @functools.lru_cache(maxsize=1024)
-def load_font(source: FontSource, size: int, weight: int) -> ImageFont.FreeTypeFont:
-    """A loaded face at a size and weight; cached, and never mutated after loading."""
+def load_font(
+    source: FontSource, size: int, weight: int, optical: int | None = None
+) -> ImageFont.FreeTypeFont:
+    """A loaded face at a size and weight; cached, and never mutated after loading.
+
+    `optical` is the size the text is read at (when drawn larger to be reduced): variable
+    faces with an optical size axis (Inter) then open their spacing for small text.
+    """
     engine = ImageFont.Layout.RAQM if raqm_available() else ImageFont.Layout.BASIC
     font = ImageFont.truetype(
         str(font_path(source)), size, index=source.index, layout_engine=engine
@@ -155,6 +201,10 @@ def load_font(source: FontSource, size: int, weight: int) -> ImageFont.FreeTypeF
         axes = font.get_variation_axes()
     except OSError:  # a static font
         return font
-    by_name = {b"Weight": weight, b"Optical size": 32, b"Width": 100}
-    font.set_variation_by_axes([by_name.get(a["name"], a["default"]) or 0 for a in axes])
+    by_name = {b"Weight": weight, b"Optical size": optical or size, b"Width": 100}
+    values: list[float] = []
+    for axis in axes:
+        value = by_name.get(axis["name"], axis["default"]) or 0
+        values.append(min(max(value, axis["minimum"] or 0), axis["maximum"] or value))
+    font.set_variation_by_axes(values)
     return font

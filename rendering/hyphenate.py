@@ -1,50 +1,54 @@
-"""Hyphenation points inside long compound words, for when whole words only fit as tiny type.
+"""Hyphenation points inside words, from the LibreOffice dictionaries that `pyphen` ships.
 
-No dictionary: a break goes before the last consonant between two vowels (Pro-tein-er-gän-
-zungs-mit-tel), keeping letter groups that spell one sound together. Good enough for the
-compounding languages below, where a narrow format otherwise shrinks a headline to ~11px.
+A headline is hyphenated only when that sets it clearly larger (see linebreak.fit_text);
+Thai, Arabic, Hebrew, Devanagari and CJK are never hyphenated: they break between words.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import functools
+
+import pyphen
+
+from domain.catalog import LANGUAGES as CATALOG
 
 HYPHEN = "\u2010"  # a true hyphen, so a drawn break is never mistaken for one in the claim
-LANGUAGES = frozenset({"DE", "NL", "SV", "DA", "NO", "FI", "HU"})
-VOWELS = frozenset("aeiouyæøœ")
-# letter groups that open a syllable together (Ta-sche, Zu-cker, Kraft-sport)
-UNSPLIT = ("sch", "ch", "ck", "ph", "th", "qu", "sp", "st", "sz", "cs", "gy", "ny", "zs")
-MIN_WORD = 8  # shorter words are never hyphenated
-MIN_PIECE = 3  # letters kept on each side of a break
+HYPHENATED_SCRIPTS = frozenset({"latin", "cyrillic", "greek"})
+DICTIONARY_ALIASES = {"NO": "nb"}  # Norwegian is written in Bokmål
+MIN_PIECE = 3  # letters kept on each side of a break: "Ma-" or "-on" looks like a typo
+MIN_WORD = 2 * MIN_PIECE
 
 
-def _is_vowel(char: str) -> bool:
-    return unicodedata.normalize("NFD", char.lower())[:1] in VOWELS
+def _dictionary(language: str) -> str | None:
+    if CATALOG[language].script not in HYPHENATED_SCRIPTS:
+        return None
+    return pyphen.language_fallback(DICTIONARY_ALIASES.get(language, language.lower()))
 
 
-def _break_in(cluster: str) -> int:
-    """Offset inside a consonant cluster between two vowels where the break goes."""
-    lowered = cluster.lower()
-    for group in UNSPLIT:
-        if lowered.endswith(group):
-            return len(cluster) - len(group)
-    return len(cluster) - 1
+LANGUAGES = frozenset(code for code in CATALOG if _dictionary(code))
 
 
-def hyphenation_points(word: str) -> list[int]:
-    """Offsets a line may break at inside the word; a hyphen is drawn there unless one is."""
-    if len(word) < MIN_WORD or not word.replace("-", "").isalpha():
-        return []
-    points = [i + 1 for i, char in enumerate(word[:-1]) if char == "-"]
-    vowels = [i for i, char in enumerate(word) if char.isalpha() and _is_vowel(char)]
-    for before, after in zip(vowels, vowels[1:], strict=False):
-        cluster = word[before + 1 : after]
-        if cluster and cluster.isalpha():
-            points.append(before + 1 + _break_in(cluster))
-    return sorted(p for p in set(points) if MIN_PIECE <= p <= len(word) - MIN_PIECE)
+@functools.cache
+def _hyphenator(language: str) -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang=_dictionary(language), left=MIN_PIECE, right=MIN_PIECE)
 
 
-def syllables(word: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def hyphenation_points(word: str, language: str) -> tuple[int, ...]:
+    """Offsets a line may break at inside the word; after an explicit hyphen, too."""
+    if language not in LANGUAGES or len(word) < MIN_WORD:
+        return ()
+    points: set[int] = set()
+    start = 0
+    for part in word.split("-"):  # pyphen hyphenates the parts of a hyphenated compound
+        points.update(start + p for p in _hyphenator(language).positions(part))
+        start += len(part) + 1
+        if start < len(word):
+            points.add(start)
+    return tuple(sorted(p for p in points if MIN_PIECE <= p <= len(word) - MIN_PIECE))
+
+
+def syllables(word: str, language: str) -> list[str]:
     """The word cut at its hyphenation points."""
-    cuts = [0, *hyphenation_points(word), len(word)]
+    cuts = [0, *hyphenation_points(word, language), len(word)]
     return [word[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]

@@ -5,6 +5,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 
+from domain.catalog import LANGUAGES
+from rendering.bidi import paragraph_levels
+from rendering.breaking import ORPHAN, ORPHAN_LINES, balanced, greedy
+from rendering.fonts import FontSource
 from rendering.hyphenate import HYPHEN
 from rendering.hyphenate import LANGUAGES as HYPHENATED_LANGUAGES
 from rendering.text import (
@@ -20,8 +24,9 @@ from rendering.text import (
 )
 
 REFERENCE_SIZE = 100
-LEGIBLE_SIZE = 14  # below this, hyphenating a compound to set it larger is worth it
-HYPHENATION_GAIN = 1.2
+HYPHENATION_GAIN = 1.15  # hyphenate when that sets the text this much larger
+SMALLER_FOR_ROUGH = 0.8  # up to a fifth of the size is traded for breaks between words
+SMALLER_FOR_ORPHAN = 0.88  # and up to an eighth for a block without an orphan line
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,19 @@ class TextStyle:
     language: str
     weight: int
     leading: float  # line height as a multiple of the size
+    family: FontSource | None = None  # a display face for Latin, Greek, Cyrillic (fonts.font_chain)
 
 
 @functools.lru_cache(maxsize=4096)
-def make_line(text: str, style: TextStyle, size: int) -> Line:
-    """Shape one line and measure its exact advance and ink."""
-    runs = visual_runs(text, style.language)
+def make_line(
+    text: str, style: TextStyle, size: int, levels: tuple[int, ...] | None = None
+) -> Line:
+    """Shape one line and measure its exact advance and ink.
+
+    `levels`: the line's bidi levels cut from its paragraph (rendering.bidi.paragraph_levels);
+    without them the line is resolved as a paragraph of its own.
+    """
+    runs = visual_runs(text, style.language, levels, style.family)
     x, left, top, right, bottom = 0.0, 0.0, 0.0, 0.0, 0.0
     for run in runs:
         ink_left, ink_top, ink_right, ink_bottom = run_ink(run, size, style.weight, style.language)
@@ -95,54 +107,24 @@ def _measure(units: list[Unit], style: TextStyle) -> tuple[list[float], list[flo
     return widths, spaces
 
 
-def _greedy(widths: list[float], spaces: list[float], limit: float) -> list[int]:
-    """Break points (exclusive unit indices) filling each line as far as it goes."""
-    ends, line = [], 0.0
-    for i, width in enumerate(widths):
-        if line and line + spaces[i - 1] + width > limit:
-            ends.append(i)
-            line = width
-        else:
-            line = line + spaces[i - 1] + width if line else width
-    return [*ends, len(widths)]
-
-
-def _balanced(
-    widths: list[float], spaces: list[float], penalties: list[float], limit: float, lines: int
-) -> list[int]:
-    """Break points giving lines of near-equal width (least squares), honouring break penalties."""
-    n = len(widths)
-    target = (sum(widths) + sum(spaces[:-1])) / lines
-    best = [0.0] + [float("inf")] * n
-    back = [0] * (n + 1)
-    for end in range(1, n + 1):
-        width = -spaces[end - 1]
-        for start in range(end - 1, -1, -1):
-            width += widths[start] + spaces[start]
-            if width > limit and start < end - 1:
-                break
-            slack = (target - width) / limit * 100
-            cost = best[start] + slack * slack + (penalties[end - 1] if end < n else 0.0)
-            if cost < best[end]:
-                best[end], back[end] = cost, start
-    ends, end = [], n
-    while end:
-        ends.append(end)
-        end = back[end]
-    return ends[::-1]
-
-
 def _block(
     units: list[Unit], ends: list[int], style: TextStyle, size: int, ellipsized: bool
 ) -> TextBlock:
-    starts = [0, *ends[:-1]]
-    texts = [
-        "".join(u.text for u in units[s:e]).strip()
-        + (HYPHEN if e < len(units) and units[e - 1].hyphen else "")
-        for s, e in zip(starts, ends, strict=True)
-    ]
-    lines = tuple(make_line(t, style, size) for t in texts if t)
-    return TextBlock(size, round(size * style.leading), lines, ellipsized)
+    """The lines between break points, each with its bidi levels cut from the whole paragraph."""
+    paragraph = "".join(u.text for u in units)
+    levels = paragraph_levels(paragraph, LANGUAGES[style.language].rtl)
+    lines = []
+    offset = 0
+    for start, end in zip([0, *ends[:-1]], ends, strict=True):
+        raw = "".join(u.text for u in units[start:end])
+        text = raw.rstrip()  # units never start with a space: the line starts at `offset`
+        line_levels = levels[offset : offset + len(text)]
+        offset += len(raw)
+        if end < len(units) and units[end - 1].hyphen and text:
+            text, line_levels = text + HYPHEN, (*line_levels, line_levels[-1])
+        if text:
+            lines.append(make_line(text, style, size, line_levels))
+    return TextBlock(size, round(size * style.leading), tuple(lines), ellipsized)
 
 
 def _fits(block: TextBlock, width: float, height: float) -> bool:
@@ -156,40 +138,78 @@ def _lines_allowed(style: TextStyle, size: int, height: float, max_lines: int) -
     return max(1, min(max_lines, int((height - size * 1.25) // line_height) + 1))
 
 
-def _try_size(
+def _breaks(
     units: list[Unit], measured: tuple[list[float], list[float]], style: TextStyle, size: int,
-    width: float, height: float, max_lines: int, exact: bool,
-) -> TextBlock | None:  # fmt: skip
-    """Lines at this size if they fit: estimated from scaled widths, or shaped exactly."""
+    width: float, height: float, max_lines: int,
+) -> tuple[list[int], list[float]] | None:  # fmt: skip
+    """Break points at this size from scaled widths, with estimated line widths; None if over."""
     scale = size / REFERENCE_SIZE
     widths = [w * scale for w in measured[0]]
     spaces = [s * scale for s in measured[1]]
     if max(widths) > width:
         return None
-    count = len(_greedy(widths, spaces, width))
+    penalties = [u.penalty for u in units]
+    count = len(greedy(widths, spaces, width, penalties))
     if count > _lines_allowed(style, size, height, max_lines):
+        return None
+    ends = balanced(widths, spaces, penalties, width, count) if count > 1 else [len(units)]
+    if len(ends) > max_lines:
+        ends = greedy(widths, spaces, width, penalties)
+    lines = [
+        sum(widths[start:end]) + sum(spaces[start : end - 1])
+        for start, end in zip([0, *ends[:-1]], ends, strict=True)
+    ]
+    return ends, lines
+
+
+def _try_size(
+    units: list[Unit], measured: tuple[list[float], list[float]], style: TextStyle, size: int,
+    width: float, height: float, max_lines: int, exact: bool,
+) -> TextBlock | None:  # fmt: skip
+    """Lines at this size if they fit: estimated from scaled widths, or shaped exactly."""
+    found = _breaks(units, measured, style, size, width, height, max_lines)
+    if found is None:
         return None
     if not exact:
         return TextBlock(size, 0, (), False)
-    penalties = [u.penalty for u in units]
-    ends = _balanced(widths, spaces, penalties, width, count) if count > 1 else [len(units)]
-    if len(ends) > max_lines:
-        ends = _greedy(widths, spaces, width)
+    ends = found[0]
     block = _block(units, ends, style, size, False)
     rough = sum(units[end - 1].penalty >= ROUGH_BREAK for end in ends[:-1])
     return replace(block, rough_breaks=rough) if _fits(block, width, height) else None
+
+
+def _orphans(widths: list[float]) -> int:
+    """First and last lines much shorter than the average: "Our new" alone above a long claim."""
+    if len(widths) < ORPHAN_LINES:
+        return 0
+    average = sum(widths) / len(widths)
+    return sum(width < ORPHAN * average for width in (widths[0], widths[-1]))
 
 
 def _smoother(
     block: TextBlock, units: list[Unit], measured: tuple[list[float], list[float]],
     style: TextStyle, width: float, height: float, max_lines: int, min_size: int,
 ) -> TextBlock:  # fmt: skip
-    """Trade up to a fifth of the size for line ends at word or phrase boundaries."""
-    if not block.rough_breaks:
+    """Trade a little size for line ends at word or phrase boundaries and for no orphan line.
+
+    Sizes whose estimated breaks keep the flaw are skipped without shaping their lines.
+    """
+    orphans = _orphans([line.width for line in block.lines])
+    if not block.rough_breaks and not orphans:
         return block
-    for size in range(block.size - 1, max(min_size, int(block.size * 0.8)) - 1, -1):
+    ratio = SMALLER_FOR_ROUGH if block.rough_breaks else SMALLER_FOR_ORPHAN
+    for size in range(block.size - 1, max(min_size, int(block.size * ratio)) - 1, -1):
+        found = _breaks(units, measured, style, size, width, height, max_lines)
+        if found is None:
+            continue
+        ends, estimated = found
+        if any(units[end - 1].penalty >= ROUGH_BREAK for end in ends[:-1]):
+            continue
+        if not block.rough_breaks and _orphans(estimated):
+            continue
         smaller = _try_size(units, measured, style, size, width, height, max_lines, exact=True)
-        if smaller and not smaller.rough_breaks:
+        widths = [line.width for line in smaller.lines] if smaller else []
+        if smaller and not smaller.rough_breaks and (block.rough_breaks or not _orphans(widths)):
             return smaller
     return block
 
@@ -220,8 +240,9 @@ def fit_text(
 ) -> TextBlock:  # fmt: skip
     """The largest size (min..max) at which the text fits the box; else ellipsized at min size.
 
-    Whole words first; long compounds are hyphenated only when that lifts tiny type by a
-    fifth or more; breaking anywhere in a word is the last resort before an ellipsis.
+    Whole words first; words are hyphenated (pyphen's dictionaries) whenever that sets the
+    text HYPHENATION_GAIN larger; breaking inside a word or phrase happens only where it
+    alone is wider than the box, and an ellipsis is the last resort.
     """
     language = style.language
     units = break_units(text, language)
@@ -229,11 +250,13 @@ def fit_text(
         return TextBlock(min_size, round(min_size * style.leading), (), False)
     box = (width, height, max_lines, max_size, min_size)
     block = _largest(units, style, *box)
-    small = block is None or block.size < LEGIBLE_SIZE
-    if small and max_lines > 1 and language in HYPHENATED_LANGUAGES:
-        hyphenated = _largest(break_units(text, language, hyphenate=True), style, *box)
-        if hyphenated and (block is None or hyphenated.size >= block.size * HYPHENATION_GAIN):
-            block = hyphenated
+    could_grow = block is None or block.size * HYPHENATION_GAIN <= max_size
+    if max_lines > 1 and language in HYPHENATED_LANGUAGES and could_grow:
+        hyphenated_units = break_units(text, language, hyphenate=True)
+        if len(hyphenated_units) > len(units):
+            hyphenated = _largest(hyphenated_units, style, *box)
+            if hyphenated and (block is None or hyphenated.size >= block.size * HYPHENATION_GAIN):
+                block = hyphenated
     if block is None:
         block = _largest(break_units(text, language, emergency=True), style, *box)
     return block or ellipsize(text, style, width, height, max_lines, min_size)

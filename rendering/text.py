@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from domain.catalog import LANGUAGES
+from rendering.bidi import paragraph_levels, visual_order
 from rendering.fonts import (
     FontSource,
     coverage,
@@ -15,31 +16,19 @@ from rendering.fonts import (
     layout_engine,
     load_font,
     raqm_available,
+    raster_scale,
 )
 from rendering.hyphenate import syllables
+from rendering.segment import segments
 
-CJK_RANGES = (
-    (0x2E80, 0x2FDF),
-    (0x3000, 0x30FF),
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0xFF00, 0xFFEF),
-)
-NO_LINE_START = set(
-    "、。，．・：；？！ー」』）］｝〉》】〕ゃゅょっぁぃぅぇぉャュョッァィゥェォ々〜…!?,.:;)]}%"
-)
-NO_LINE_END = set("「『（［｛〈《【〔([{")
+JOINERS = {"\u200d", "\u094d", "\u0e3a"}  # zero width joiner, Devanagari virama, Thai phinthu
 THAI_LEADING_VOWELS = set("เแโใไ")
 THAI_FOLLOWING = set("ะาำๅๆฯ")
-JOINERS = {"\u200d", "\u094d", "\u0e3a"}  # zero width joiner, Devanagari virama, Thai phinthu
-CJK_SPLIT_LANGUAGES = {"JA", "ZH"}
-THAI_BREAK_PENALTY = 600.0
-CJK_BREAK_PENALTY = 300.0
-CJK_PHRASE_PENALTY = 5.0
-HANZI_BREAK_PENALTY = 40.0
+SHAPING_CONTROLS = {"\u200c", "\u200d"}  # ZWNJ and ZWJ change how neighbours join: kept
+MAX_MARKS = 3  # combining marks kept on one base: real text stacks at most ~3 (Thai, Arabic)
+SEGMENT_PENALTY = 5.0  # a line end between two words or phrases written without a space
 ROUGH_BREAK = 100.0  # a block with breaks this costly is worth a smaller size
-EMERGENCY_PENALTY = 3000.0
+EMERGENCY_PENALTY = 1e6  # inside a segment: only when the segment alone is wider than the box
 HYPHEN_PENALTY = 50.0  # a word break is preferred; a hyphen beats a much smaller size
 ELLIPSIS = "…"
 
@@ -74,32 +63,6 @@ def raqm_language(language: str) -> str:
     return {"ZH": "zh-Hans"}.get(language, language.lower())
 
 
-def is_cjk(char: str) -> bool:
-    """Whether a character belongs to the ideographic / kana / fullwidth blocks."""
-    code = ord(char)
-    return any(low <= code <= high for low, high in CJK_RANGES)
-
-
-def thai_syllables(word: str) -> list[str]:
-    """Thai clusters with a bare final consonant kept on the syllable before it."""
-    out: list[str] = []
-    pieces = clusters(word)
-    for i, piece in enumerate(pieces):
-        following = pieces[i + 1][0] if i + 1 < len(pieces) else ""
-        is_final = (
-            len(piece) == 1
-            and "\u0e01" <= piece <= "\u0e2e"
-            and bool(out)
-            and any(not ("\u0e01" <= c <= "\u0e2e") for c in out[-1])
-            and not (piece in "หอ" and "\u0e01" <= following <= "\u0e2e")
-        )
-        if is_final:
-            out[-1] += piece
-        else:
-            out.append(piece)
-    return out
-
-
 def clusters(word: str) -> list[str]:
     """Grapheme-like clusters: a base with its marks; no split after a joiner or Thai lead vowel."""
     out: list[str] = []
@@ -119,62 +82,31 @@ def clusters(word: str) -> list[str]:
     return out
 
 
-def _kind(char: str) -> str:
-    if "\u3040" <= char <= "\u309f":
-        return "hiragana"
-    if "\u30a0" <= char <= "\u30ff":
-        return "katakana"
-    return "ideograph" if is_cjk(char) else "other"
-
-
-def _cjk_units(word: str, language: str) -> list[Unit]:
-    """One unit per ideograph/kana, Latin runs whole, kinsoku applied; phrase ends break cheaply."""
-    pieces: list[str] = []
-    for cluster in clusters(word):
-        glue_to_previous = bool(pieces) and (
-            cluster[0] in NO_LINE_START
-            or pieces[-1][-1] in NO_LINE_END
-            or (not is_cjk(cluster[0]) and not is_cjk(pieces[-1][-1]))
-        )
-        if glue_to_previous:
-            pieces[-1] += cluster
-        else:
-            pieces.append(cluster)
-    units = []
-    for piece, following in zip(pieces, [*pieces[1:], ""], strict=True):
-        before, after = _kind(piece[-1]), _kind(following[:1] or " ")
-        phrase_end = (
-            (before == "hiragana" and after != "hiragana")
-            or not is_cjk(piece[-1])
-            or unicodedata.category(piece[-1]).startswith("P")
-        )
-        inner = CJK_BREAK_PENALTY if language == "JA" else HANZI_BREAK_PENALTY
-        units.append(Unit(piece, CJK_PHRASE_PENALTY if phrase_end else inner))
-    return units
-
-
 def break_units(
     text: str, language: str, emergency: bool = False, hyphenate: bool = False
 ) -> list[Unit]:
-    """Split text into units; spaces are free breaks, CJK/Thai/emergency/hyphen breaks cost."""
-    script = LANGUAGES[language].script
+    """Split text into units; spaces and segment ends are cheap breaks, hyphens and clusters cost.
+
+    Words written without spaces (Japanese, Chinese, Thai) are cut by their segmenter; with
+    `hyphenate`, words are cut at their dictionary hyphenation points; with `emergency`,
+    anywhere between clusters, at a cost no other break comes near.
+    """
     units: list[Unit] = []
     for word in re.findall(r"\S+\s*", text):
         core = word.rstrip()
-        if emergency:
-            pieces, penalty = clusters(core), EMERGENCY_PENALTY
-        elif language in CJK_SPLIT_LANGUAGES:
-            cjk = _cjk_units(core, language)
-            units += cjk[:-1]
-            pieces, penalty = [cjk[-1].text], 0.0
-        elif script == "thai":
-            pieces, penalty = thai_syllables(core), THAI_BREAK_PENALTY
-        elif hyphenate:
-            pieces, penalty = syllables(core), HYPHEN_PENALTY
-        else:
-            pieces, penalty = [core], 0.0
-        units += [Unit(p, penalty, hyphenate and not p.endswith("-")) for p in pieces[:-1]]
-        units.append(Unit(pieces[-1] + word[len(core) :], 0.0))
+        pieces_of = segments(core, language)
+        for index, segment in enumerate(pieces_of):
+            last = index == len(pieces_of) - 1
+            if emergency:
+                pieces, penalty = clusters(segment), EMERGENCY_PENALTY
+            elif hyphenate:
+                pieces, penalty = syllables(segment, language), HYPHEN_PENALTY
+            else:
+                pieces, penalty = [segment], 0.0
+            drawn = hyphenate and not emergency
+            units += [Unit(p, penalty, drawn and not p.endswith("-")) for p in pieces[:-1]]
+            tail = word[len(core) :] if last else ""
+            units.append(Unit(pieces[-1] + tail, 0.0 if last else SEGMENT_PENALTY))
     return units
 
 
@@ -183,75 +115,133 @@ def font_for(char: str, chain: tuple[FontSource, ...]) -> FontSource | None:
     return next((source for source in chain if ord(char) in coverage(source)), None)
 
 
-def drawable(text: str, language: str) -> str:
-    """The text without characters no installed font can draw (emoji, private use).
+def _needs_glyph(char: str) -> bool:
+    return not (char.isspace() or unicodedata.category(char)[0] in "MC")
 
-    Dropping them beats drawing empty boxes in their place; what remains is set as usual.
+
+def _font_for_word(word: str, chain: tuple[FontSource, ...]) -> FontSource | None:
+    """The first font drawing every letter and digit of the word: one face per word.
+
+    A symbol the face lacks ("®") falls back alone; a letter it lacks moves the whole word.
+    """
+    needed = {ord(c) for c in word if unicodedata.category(c)[0] in "LN"}
+    return next((source for source in chain if needed <= coverage(source)), None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_ink(char: str, source: FontSource) -> bool:
+    """Whether the font's glyph for the character leaves any ink (U+3164 maps to a blank)."""
+    left, top, right, bottom = load_font(source, 64, 400).getbbox(char)
+    return right > left and bottom > top
+
+
+def has_visible_text(text: str, language: str) -> bool:
+    """Whether drawing the text would show anything: a base character some font inks.
+
+    False for text made only of spaces, zero-width, control or format characters, combining
+    marks, or characters no installed font draws (emoji, private use).
     """
     chain = font_chain(language)
-    kept = "".join(c for c in text if c.isspace() or font_for(c, chain) is not None)
+    for char in unicodedata.normalize("NFC", text):
+        if _needs_glyph(char):
+            source = font_for(char, chain)
+            if source is not None and _has_ink(char, source):
+                return True
+    return False
+
+
+def _cap_marks(text: str) -> str:
+    """At most MAX_MARKS combining marks on one base: a stack of 199 accents is not text."""
+    out, marks = [], 0
+    for char in text:
+        marks = marks + 1 if unicodedata.category(char) in ("Mn", "Me") else 0
+        if marks <= MAX_MARKS:
+            out.append(char)
+    return "".join(out)
+
+
+def drawable(text: str, language: str, family: FontSource | None = None) -> str:
+    """The text without what no installed font can draw (emoji, private use, controls).
+
+    Dropping them beats drawing empty boxes in their place; combining marks are capped per
+    base so the text keeps a sane height; what remains is set as usual.
+    """
+    chain = font_chain(language, family)
+    kept = "".join(
+        c
+        for c in _cap_marks(unicodedata.normalize("NFC", text))
+        if c.isspace()
+        or c in SHAPING_CONTROLS
+        or (unicodedata.category(c)[0] != "C" and font_for(c, chain) is not None)
+    )
     return " ".join(kept.split())
 
 
-def drawable_claim(claim: str, language: str) -> str:
-    """The claim's drawable text; UnrenderableClaim if nothing of it can be drawn."""
-    kept = drawable(claim, language)
-    if not kept:
+def drawable_claim(claim: str, language: str, family: FontSource | None = None) -> str:
+    """The claim's drawable text; UnrenderableClaim if nothing of it would be visible."""
+    kept = drawable(claim, language, family)
+    if not has_visible_text(kept, language):
         raise UnrenderableClaim(f"no installed font draws any character of the claim {claim!r}")
     return kept
 
 
-def _direction_of(text: str, rtl_paragraph: bool) -> str:
-    classes = {unicodedata.bidirectional(c) for c in text}
-    if classes & {"R", "AL"}:
-        return "rtl"
-    if "L" in classes:
-        return "ltr"
-    return "rtl" if rtl_paragraph else "ltr"
-
-
 @functools.lru_cache(maxsize=4096)
-def visual_runs(text: str, language: str) -> tuple[Run, ...]:
-    """Font runs of one line in drawing order, left to right."""
-    chain = font_chain(language)
-    rtl = LANGUAGES[language].rtl
-    logical: list[tuple[str, FontSource]] = []
-    for char in text:
-        source = font_for(char, chain) or chain[0]
-        sticky = char.isspace() or unicodedata.category(char).startswith("M")
-        if logical and (sticky or logical[-1][1] == source):
-            logical[-1] = (logical[-1][0] + char, logical[-1][1])
-        else:
-            logical.append((char, source))
-    if len(logical) == 1:  # one font: RAQM applies the full bidi algorithm itself
-        return (Run(text, logical[0][1], "rtl" if rtl else "ltr"),)
-    runs = [Run(t, s, _direction_of(t, rtl)) for t, s in logical]
-    groups: list[list[Run]] = []
-    for run in runs:
-        if groups and groups[-1][0].direction == run.direction:
-            groups[-1].append(run)
-        else:
-            groups.append([run])
-    ordered = [g[::-1] if g[0].direction == "rtl" else g for g in groups]
-    if rtl:
-        ordered.reverse()
-    return tuple(run for group in ordered for run in group)
+def visual_runs(
+    text: str, language: str, levels: tuple[int, ...] | None = None,
+    family: FontSource | None = None,
+) -> tuple[Run, ...]:  # fmt: skip
+    """Runs of one font and one direction of a line, in drawing order, left to right.
+
+    `levels` are the line's bidi levels cut from its paragraph (rendering.bidi); without
+    them the line is taken as a paragraph of its own.
+    """
+    chain = font_chain(language, family)
+    if levels is None or len(levels) != len(text):
+        levels = paragraph_levels(text, LANGUAGES[language].rtl)
+    pieces: list[tuple[tuple[str, FontSource], int]] = []
+    offset = 0
+    source = chain[0]
+    for word in re.findall(r"\s+|\S+", text):
+        if not word.isspace():
+            source = _font_for_word(word, chain) or source
+        for char in word:
+            face = source
+            if _needs_glyph(char) and ord(char) not in coverage(source):
+                face = font_for(char, chain) or source  # no face has the whole word
+            level = levels[offset]
+            offset += 1
+            last = pieces[-1] if pieces else None
+            if last and last[1] == level and (last[0][1] == face or char.isspace()):
+                pieces[-1] = ((last[0][0] + char, last[0][1]), level)
+            elif last and last[1] == level and last[0][0].isspace():  # a space takes the next face
+                pieces[-1] = ((last[0][0] + char, face), level)
+            else:
+                pieces.append(((char, face), level))
+    return tuple(
+        Run(piece, face, "rtl" if level % 2 else "ltr")
+        for (piece, face), level in visual_order(pieces)
+    )
 
 
 @functools.lru_cache(maxsize=8192)
 def run_length(run: Run, size: int, weight: int, language: str) -> float:
-    """Advance width of a run in pixels."""
-    font = load_font(run.source, size, weight)
-    return font.getlength(run.text, direction=_direction(run), language=_language(language))
+    """Advance width of a run in pixels (small type measured where it is rasterized)."""
+    scale = raster_scale(size)
+    font = load_font(run.source, size * scale, weight, size)
+    length = font.getlength(run.text, direction=_direction(run), language=_language(language))
+    return length / scale
 
 
 @functools.lru_cache(maxsize=4096)
 def run_ink(run: Run, size: int, weight: int, language: str) -> tuple[float, float, float, float]:
     """Ink box of a run relative to its left edge on the baseline."""
-    font = load_font(run.source, size, weight)
-    return font.getbbox(
+    scale = raster_scale(size)
+    font = load_font(run.source, size * scale, weight, size)
+    box = font.getbbox(
         run.text, anchor="ls", direction=_direction(run), language=_language(language)
     )
+    left, top, right, bottom = (edge / scale for edge in box)
+    return left, top, right, bottom
 
 
 def _direction(run: Run) -> str | None:

@@ -48,8 +48,8 @@ def test_ellipsis_is_the_last_resort() -> None:
 
 
 def test_hyphenation_keeps_sound_groups_whole_and_never_doubles_a_hyphen() -> None:
-    assert syllables("Kraftsportler") == ["Kraft", "sport", "ler"]
-    assert syllables("Zuckerschale") == ["Zucker", "schale"]  # no 2-letter piece
+    assert syllables("Kraftsportler", "DE") == ["Kraft", "sport", "ler"]
+    assert syllables("Zuckerschale", "DE") == ["Zucker", "schale"]  # no 2-letter piece
     units = break_units("Hochleistungs-Proteinpulver", "DE", hyphenate=True)
     drawn = [u for u in units if u.hyphen]
     assert drawn and not any(u.text.endswith("-") for u in drawn)
