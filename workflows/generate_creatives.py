@@ -89,6 +89,9 @@ class GenerateCreativesWorkflow:
             claim=job.claim,
             language=job.language,
             cta=job.cta,
+            subline=job.subline,
+            badge=job.badge,
+            output=job.output,
         )
         try:
             async with self._slots or nullcontext():
