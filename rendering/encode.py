@@ -18,7 +18,7 @@ from rendering.paint import encode_png
 JPEG_QUALITY = 90
 JPEG_SUBSAMPLING_444 = 0
 # Lossless WebP at low effort: for flat art it is pixel-exact like the PNG, about half its size
-# (F1: 8.8 kB vs 18 kB), and faster than lossy WebP at q90 (22 kB, ~4x the CPU). Measured with
+# (F1: 8 kB vs 14 kB), and cheaper than lossy WebP at q90 (22 kB, 2-4x the CPU). Measured with
 # `python -m rendering.bench_outputs`.
 WEBP_EFFORT = 0  # lossless "quality" is effort: 0 is fastest; more buys ~1% here
 WEBP_METHOD = 1  # method 0 came out 3-12x larger on these images

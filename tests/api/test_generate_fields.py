@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from domain.jobs import GenerateRequest
+from domain.outputs import OUTPUT_FORMATS
+from infra.storage import LocalImageStore
 from tests.api.conftest import Caller
 from tests.api.fakes import FakeOrchestrator
 from tests.api.test_generate import fields, problem
@@ -196,9 +198,27 @@ async def test_openapi_documents_the_new_fields_with_their_limits(client: httpx.
     assert properties["subline"]["maxLength"] == 120
     assert properties["badge"]["maxLength"] == 24
     assert properties["output"]["anyOf"][0]["enum"] == ["png", "jpeg", "webp"]
+    assert properties["output"]["anyOf"][0]["enum"] == list(OUTPUT_FORMATS)  # one source
     metadata = properties["metadata"]["anyOf"][0]
     assert metadata["maxProperties"] == 20
     assert metadata["propertyNames"]["maxLength"] == 40
     assert metadata["additionalProperties"] == {"type": "string", "maxLength": 500}
     files = schema["paths"]["/files/{key}"]["get"]["responses"]["200"]["content"]
     assert set(files) == {"image/png", "image/jpeg", "image/webp"}
+
+
+@pytest.mark.parametrize(
+    ("extension", "media_type"),
+    [("png", "image/png"), ("jpg", "image/jpeg"), ("webp", "image/webp")],
+)
+async def test_signed_file_urls_serve_each_output_with_its_content_type(
+    client: httpx.AsyncClient, store: LocalImageStore, extension: str, media_type: str
+):
+    key = f"acct_files/0b9f1c2e-4a8d-4f3b-9c6e-2d7a1b5e8f90/image_1.{extension}"
+    store.put(key, b"image bytes", media_type)
+
+    response = await client.get(store.url(key, "http://testserver"))
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == media_type
+    assert response.content == b"image bytes"
