@@ -41,7 +41,11 @@ MetadataValue = Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE_C
 
 
 class GenerateBody(BaseModel):
-    """What a client may send; anything else, or any wrong type, is a 400."""
+    """What a client may send; anything else, or any wrong type, is a 400.
+
+    `claim`, `cta`, `subline` and `badge` must each have something a font draws: text of only
+    zero-width or combining characters, or of only emoji, is a 400 naming the field.
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
