@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from domain.errors import InsufficientCredits
 from domain.jobs import CreditRelease, ImageProduced, ImageTask
+from domain.outputs import OUTPUT_FORMATS
 from infra.ledger import CreditLedger, ReservationState
 from infra.storage import ImageStore
 from rendering import CreativeSpec, UnrenderableClaim
@@ -18,7 +19,8 @@ Renderer = Callable[[CreativeSpec], bytes]
 
 def storage_key(task: ImageTask) -> str:
     """Where an image lives; derived from (job, index) so a retried upload overwrites itself."""
-    return f"{task.account_id}/{task.job_id}/image_{task.index}.png"
+    extension = OUTPUT_FORMATS[task.output].extension
+    return f"{task.account_id}/{task.job_id}/image_{task.index}.{extension}"
 
 
 class ImageActivities:
@@ -51,7 +53,7 @@ class ImageActivities:
 
         png = self._render_creative(task)
         key = storage_key(task)
-        self._store.put(key, png, "image/png")
+        self._store.put(key, png, OUTPUT_FORMATS[task.output].media_type)
         captured = self._ledger.capture(job_id=task.job_id, index=task.index, storage_key=key)
         if captured.state is not ReservationState.CAPTURED:
             raise ApplicationError(
@@ -68,6 +70,9 @@ class ImageActivities:
             cta=task.cta,
             format_code=task.format,
             variant_seed=f"{task.job_id}:{task.index}",
+            subline=task.subline,
+            badge=task.badge,
+            output=task.output,
         )
         try:
             return self._render(spec)

@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from domain.catalog import FORMATS, LANGUAGES
 from domain.errors import FieldError, InvalidRequest
 from domain.jobs import GenerateRequest
+from domain.outputs import DEFAULT_OUTPUT
+from rendering.text import has_visible_text
 
 MAX_COUNT = 20
 MAX_CLAIM_CHARS = 200
 MAX_CTA_CHARS = 30
+MAX_SUBLINE_CHARS = 120
+MAX_BADGE_CHARS = 24
+MAX_METADATA_KEYS = 20
+MAX_METADATA_KEY_CHARS = 40
+MAX_METADATA_VALUE_CHARS = 500
+# Drawn on the image: each must put some ink there, or the image would be paid for and blank.
+_DRAWN_FIELDS = ("claim", "subline", "badge", "cta")
 # Control characters, lone surrogates and line/paragraph separators have no place in a headline.
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
+MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_METADATA_KEY_CHARS)]
+MetadataValue = Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE_CHARS)]
+
+
 class GenerateBody(BaseModel):
-    """What a client may send; anything else, or any wrong type, is a 400."""
+    """What a client may send; anything else, or any wrong type, is a 400.
+
+    `claim`, `cta`, `subline` and `badge` must each have something a font draws: text of only
+    zero-width or combining characters, or of only emoji, is a 400 naming the field.
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -50,6 +76,34 @@ class GenerateBody(BaseModel):
         description=f"Call-to-action label, 1..{MAX_CTA_CHARS} characters "
         "(default: a localized 'Shop now').",
     )
+    subline: str | None = Field(
+        default=None,
+        description=f"Secondary text under the headline; trimmed, 1..{MAX_SUBLINE_CHARS} "
+        "characters. Default: none.",
+        examples=["Free shipping on every order"],
+        json_schema_extra={"minLength": 1, "maxLength": MAX_SUBLINE_CHARS},
+    )
+    badge: str | None = Field(
+        default=None,
+        description=f'A short sticker on the image ("-20%", "New"); trimmed, '
+        f"1..{MAX_BADGE_CHARS} characters. Default: none.",
+        examples=["-20%"],
+        json_schema_extra={"minLength": 1, "maxLength": MAX_BADGE_CHARS},
+    )
+    output: Literal["png", "jpeg", "webp"] | None = Field(
+        default=None,
+        description=f'Image encoding (default "{DEFAULT_OUTPUT}"); image URLs end in .png, '
+        ".jpg or .webp and are served as image/png, image/jpeg or image/webp.",
+    )
+    metadata: dict[MetadataKey, MetadataValue] | None = Field(
+        default=None,
+        description=f"Your own key-value pairs, stored with the job and echoed back, never "
+        f"drawn: up to {MAX_METADATA_KEYS} keys of 1..{MAX_METADATA_KEY_CHARS} characters, "
+        f"string values of at most {MAX_METADATA_VALUE_CHARS} characters. "
+        "The whole body stays within 16 KiB.",
+        max_length=MAX_METADATA_KEYS,
+        examples=[{"campaign": "spring-sale", "orderId": "4711"}],
+    )
 
     @field_validator("claim")
     @classmethod
@@ -60,6 +114,16 @@ class GenerateBody(BaseModel):
     @classmethod
     def _cta_is_a_label(cls, value: str | None) -> str | None:
         return None if value is None else _clean_text(value, MAX_CTA_CHARS)
+
+    @field_validator("subline")
+    @classmethod
+    def _subline_is_a_line(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_text(value, MAX_SUBLINE_CHARS)
+
+    @field_validator("badge")
+    @classmethod
+    def _badge_is_a_sticker(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_text(value, MAX_BADGE_CHARS)
 
     @field_validator("language")
     @classmethod
@@ -96,16 +160,29 @@ class GenerateBody(BaseModel):
             count=self.count or 1,
             formats=tuple(self.formats) if self.formats else None,
             cta=self.cta,
+            subline=self.subline,
+            badge=self.badge,
+            output=self.output or DEFAULT_OUTPUT,
+            metadata=dict(self.metadata or {}),
         )
 
 
 def parse_generate_request(data: dict[str, Any]) -> GenerateRequest:
     """Validate a decoded JSON object; raises InvalidRequest naming every bad field."""
     try:
-        return GenerateBody.model_validate(data).to_request()
+        request = GenerateBody.model_validate(data).to_request()
     except ValidationError as exc:
         field_errors = [_field_error(err) for err in exc.errors(include_input=False)]
         raise InvalidRequest("The request body is invalid.", field_errors) from None
+    invisible = [
+        FieldError(name, "has nothing a font can draw (only emoji, zero-width or combining marks)")
+        for name in _DRAWN_FIELDS
+        if (text := getattr(request, name)) is not None
+        and not has_visible_text(text, request.language)
+    ]
+    if invisible:
+        raise InvalidRequest("Some text would leave the image blank.", invisible)
+    return request
 
 
 def _clean_text(value: str, max_chars: int) -> str:
@@ -130,6 +207,20 @@ def _field_error(err: Any) -> FieldError:
         field, _, message = message.partition(": ")
         return FieldError(field, message)
     field = str(loc[0])
+    if field == "metadata":
+        return FieldError(field, _metadata_message(loc[1:], err.get("type"), message))
     if len(loc) > 1:
         message = f"item {loc[1]}: {message}"
     return FieldError(field, message)
+
+
+def _metadata_message(loc: tuple[Any, ...], kind: str | None, message: str) -> str:
+    if not loc:
+        if kind == "too_long":
+            return f"must have at most {MAX_METADATA_KEYS} keys"
+        if kind == "dict_type":
+            return "must be an object of string keys and string values"
+        return message
+    # The key as JSON with ASCII escapes: a lone surrogate in it must not break the answer.
+    key = json.dumps(str(loc[0]))
+    return f"key {key}: {message}" if loc[-1] == "[key]" else f"the value of {key}: {message}"

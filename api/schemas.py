@@ -34,6 +34,9 @@ class JobAccepted(BaseModel):
     status: JobStatus
     pollUrl: str = Field(description="Relative URL to poll, same as the Location header.")
     result: AcceptedResult
+    metadata: dict[str, str] = Field(
+        description="The request's `metadata`, as stored with the job ({} when none was sent)."
+    )
 
 
 class ImageFailureOut(BaseModel):
@@ -149,8 +152,8 @@ def job_path(job_id: str) -> str:
     return f"{JOBS_PATH}{job_id}"
 
 
-def job_accepted(view: JobView) -> JobAccepted:
-    """The 202 body for a job's current view."""
+def job_accepted(view: JobView, metadata: dict[str, str]) -> JobAccepted:
+    """The 202 body for a job's current view and the metadata it was submitted with."""
     return JobAccepted(
         jobId=view.job_id,
         status=view.status,
@@ -160,6 +163,7 @@ def job_accepted(view: JobView) -> JobAccepted:
             produced=len(view.produced),
             progress=_progress(view),
         ),
+        metadata=metadata,
     )
 
 

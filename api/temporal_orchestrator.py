@@ -127,6 +127,8 @@ class TemporalJobOrchestrator:
                     memo={
                         "requestHash": job.request_hash,
                         "formats": [image.format for image in job.images],
+                        # The client's own key-value pairs, echoed on GET job and the list.
+                        "metadata": request.metadata,
                     },
                     static_summary=_summary(request),
                     static_details=_details(job),
@@ -255,6 +257,9 @@ def _job_input(job_id: str, account_id: str, request: GenerateRequest) -> JobInp
         cta=request.cta or LANGUAGES[request.language].default_cta,
         images=[ImageSpec(index=i + 1, format=code) for i, code in enumerate(formats)],
         request_hash=request.fingerprint(),
+        subline=request.subline,
+        badge=request.badge,
+        output=request.output,
     )
 
 
@@ -266,7 +271,15 @@ def _summary(request: GenerateRequest) -> str:
 
 def _details(job: JobInput) -> str:
     rows = "\n".join(f"| {image.index} | {image.format} |" for image in job.images)
-    return f"**Claim:** {job.claim}\n\n**CTA:** {job.cta}\n\n| image | format |\n|---|---|\n{rows}"
+    extras = "".join(
+        f"**{label}:** {value}\n\n"
+        for label, value in (("Subline", job.subline), ("Badge", job.badge), ("Output", job.output))
+        if value
+    )
+    return (
+        f"**Claim:** {job.claim}\n\n**CTA:** {job.cta}\n\n{extras}"
+        f"| image | format |\n|---|---|\n{rows}"
+    )
 
 
 async def connect_orchestrator(

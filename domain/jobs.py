@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.outputs import DEFAULT_OUTPUT
+
 
 class JobStatus(StrEnum):
     QUEUED = "queued"
@@ -36,6 +38,10 @@ class JobInput:
     cta: str
     images: list[ImageSpec]
     request_hash: str = ""
+    # Added after histories were recorded: defaults keep those inputs decodable.
+    subline: str | None = None
+    badge: str | None = None
+    output: str = DEFAULT_OUTPUT  # a key of domain.outputs.OUTPUT_FORMATS
 
 
 @dataclass
@@ -49,6 +55,10 @@ class ImageTask:
     claim: str
     language: str
     cta: str
+    # Added after histories were recorded: defaults keep those inputs decodable.
+    subline: str | None = None
+    badge: str | None = None
+    output: str = DEFAULT_OUTPUT  # a key of domain.outputs.OUTPUT_FORMATS
 
 
 @dataclass
@@ -111,20 +121,37 @@ class GenerateRequest:
     count: int = 1
     formats: tuple[str, ...] | None = None
     cta: str | None = None
+    subline: str | None = None
+    badge: str | None = None
+    output: str = DEFAULT_OUTPUT
+    metadata: dict[str, str] = field(default_factory=dict)  # echoed, never rendered
 
     def fingerprint(self) -> str:
-        """Stable hash of the request, to tell a replay from a reused Idempotency-Key."""
+        """Stable hash of the request, to tell a replay from a reused Idempotency-Key.
+
+        Fields added later enter the hash only when they differ from their default, so a
+        request without them hashes as it did before they existed (jobs started then still
+        replay), and spelling out a default (`"output": "png"`, `"metadata": {}`) changes nothing.
+        """
         import hashlib
         import json
 
+        fields: dict[str, object] = {
+            "claim": self.claim,
+            "language": self.language,
+            "count": self.count,
+            "formats": list(self.formats) if self.formats else None,
+            "cta": self.cta,
+        }
+        added = {
+            "subline": self.subline,
+            "badge": self.badge,
+            "output": None if self.output == DEFAULT_OUTPUT else self.output,
+            "metadata": self.metadata or None,
+        }
+        fields.update({name: value for name, value in added.items() if value is not None})
         canonical = json.dumps(
-            {
-                "claim": self.claim,
-                "language": self.language,
-                "count": self.count,
-                "formats": list(self.formats) if self.formats else None,
-                "cta": self.cta,
-            },
+            fields,
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),

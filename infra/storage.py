@@ -1,7 +1,7 @@
 """Where rendered images live, and the signed URLs clients fetch them from.
 
-Keys look like `acct_x/<job uuid>/image_1.png`. Writes are idempotent and atomic, so an
-activity retried after a crash simply writes the same key again.
+Keys look like `acct_x/<job uuid>/image_1.png` (`.jpg`, `.webp` for those outputs). Writes are
+idempotent and atomic, so an activity retried after a crash simply writes the same key again.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The renderer: a claim and a call-to-action, laid out and painted in one ad format.
 
-render_png(spec) -> PNG bytes of exactly the format's size; check_fonts() fails fast, naming
+render_image(spec) -> the image of exactly the format's size, encoded as spec.output (PNG,
+JPEG or WebP); render_png(spec) -> always PNG; check_fonts() fails fast, naming
 the PyPI package to install, when a script has no font. A claim no font can draw any of (only
 emoji, say) raises UnrenderableClaim, a ValueError: permanent, not worth a retry;
 has_visible_text(text, language) tells beforehand, for refusing such a claim. Thread-safe;
@@ -9,6 +10,7 @@ no I/O at import time.
 
 from __future__ import annotations
 
+from rendering.encode import encode_image
 from rendering.fonts import ComplexScriptUnsupported, FontMissing, check_fonts
 from rendering.layout import CreativeLayout, layout_creative
 from rendering.paint import encode_png, paint_indexed
@@ -21,6 +23,11 @@ def render_png(spec: CreativeSpec) -> bytes:
     return encode_png(paint_indexed(layout_creative(spec), spec.language))
 
 
+def render_image(spec: CreativeSpec) -> bytes:
+    """The finished creative encoded as `spec.output`; the same spec always gives the same bytes."""
+    return encode_image(paint_indexed(layout_creative(spec), spec.language), spec.output)
+
+
 __all__ = [
     "ComplexScriptUnsupported",
     "CreativeLayout",
@@ -30,5 +37,6 @@ __all__ = [
     "check_fonts",
     "has_visible_text",
     "layout_creative",
+    "render_image",
     "render_png",
 ]

@@ -71,11 +71,11 @@ def build_image_activities(settings: Settings, ledger: CreditLedger) -> object:
     """The real activities: database ledger, configured image store, Pillow renderer."""
     from activities.images import ImageActivities
     from infra.storage import build_image_store
-    from rendering import check_fonts, render_png
+    from rendering import check_fonts, render_image
 
     check_fonts()
     # Counted on the process's Temporal runtime, so they share the SDK's metrics endpoint.
-    render = instrument_renderer(render_png, RenderMetrics(Runtime.default().metric_meter))
+    render = instrument_renderer(render_image, RenderMetrics(Runtime.default().metric_meter))
     return ImageActivities(ledger, build_image_store(settings), render)
 
 

@@ -96,6 +96,9 @@ class GenerateCreativesWorkflow:
             claim=job.claim,
             language=job.language,
             cta=job.cta,
+            subline=job.subline,
+            badge=job.badge,
+            output=job.output,
         )
         scheduled = False
         try:

@@ -12,6 +12,7 @@ from api.deps import StoreDep
 from api.problems import Forbidden
 from api.routes.responses import problem_responses
 from domain.errors import NotFound
+from domain.outputs import MEDIA_TYPES_BY_EXTENSION
 from infra.storage import InvalidStorageKey, LocalImageStore
 
 router = APIRouter(tags=["files"])
@@ -26,7 +27,6 @@ class ImageFileResponse(FileResponse):
         await super().__call__({**scope, "headers": headers}, receive, send)
 
 
-_MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 _MAX_CACHE_SECONDS = 24 * 3600
 
 
@@ -34,7 +34,13 @@ _MAX_CACHE_SECONDS = 24 * 3600
 @router.get(
     "/files/{key:path}",
     response_class=ImageFileResponse,
-    responses={200: {"content": {"image/png": {}}}, **problem_responses(403, 404)},
+    responses={
+        200: {
+            "description": "The image, as the job's `output` asked (the URL's extension).",
+            "content": {media_type: {} for media_type in MEDIA_TYPES_BY_EXTENSION.values()},
+        },
+        **problem_responses(403, 404),
+    },
 )
 async def get_file(
     key: str, store: StoreDep, expires: str | None = None, signature: str | None = None
@@ -53,6 +59,6 @@ async def get_file(
     max_age = max(0, min(int(expires or 0) - int(time.time()), _MAX_CACHE_SECONDS))
     return ImageFileResponse(
         path,
-        media_type=_MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+        media_type=MEDIA_TYPES_BY_EXTENSION.get(path.suffix.lower(), "application/octet-stream"),
         headers={"Cache-Control": f"private, max-age={max_age}", "Accept-Ranges": "none"},
     )

@@ -48,4 +48,5 @@ async def generate(
     response.headers["Location"] = job_path(submission.view.job_id)
     if submission.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return job_accepted(submission.view)
+    # A replay's body hashed the same as the original, so its metadata is the job's own.
+    return job_accepted(submission.view, generate_request.metadata)

@@ -53,6 +53,7 @@ async def test_accepts_the_documented_example(
         "status": "queued",
         "pollUrl": f"/api/v1/jobs/{job_id}",
         "result": {"requested": 3, "produced": 0, "progress": {"done": 0, "total": 3}},
+        "metadata": {},
     }
     assert response.headers["location"] == f"/api/v1/jobs/{job_id}"
     assert "idempotent-replayed" not in response.headers

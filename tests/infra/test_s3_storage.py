@@ -6,6 +6,7 @@ import io
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,7 +26,7 @@ from infra.ledger import CreditLedger
 from infra.s3_storage import S3ImageStore, S3NotConfigured
 from infra.settings import Settings, load_settings
 from infra.storage import build_image_store
-from rendering import render_png
+from rendering import render_image, render_png
 from tests.api.fakes import FakeOrchestrator
 from tests.support.seaweed import SeaweedS3
 
@@ -258,6 +259,32 @@ def test_an_image_activity_uploads_a_png_its_url_serves(
     assert (image.format, image.size) == ("PNG", (1200, 628))
     credits = ledger.summary(account.id)
     assert (credits.consumed, credits.held, credits.available) == (1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("output", "media_type", "pillow_format"),
+    [("jpeg", "image/jpeg", "JPEG"), ("webp", "image/webp", "WEBP")],
+)
+def test_a_jpeg_or_webp_image_is_served_by_the_store_with_its_content_type(
+    store: S3ImageStore,
+    sqlite_engine: sqlalchemy.Engine,
+    output: str,
+    media_type: str,
+    pillow_format: str,
+):
+    accounts, ledger = AccountService(sqlite_engine), CreditLedger(sqlite_engine)
+    account = accounts.create_account("Acme", plan="pro")
+    ledger.grant(account.id, 1)
+    activities = ImageActivities(ledger, store, render_image)
+    task = ImageTask(str(uuid.uuid4()), account.id, 1, "F7", "Fresh coffee", "EN", "Order now")
+
+    produced = ActivityEnvironment().run(activities.produce_image, replace(task, output=output))
+    response = httpx.get(store.url(produced.storage_key, "http://api.invalid"))
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == media_type
+    image = Image.open(io.BytesIO(response.content))
+    assert (image.format, image.size) == (pillow_format, (300, 250))
 
 
 async def test_the_api_hands_out_urls_on_the_store_not_on_itself(
