@@ -51,9 +51,9 @@ class ImageActivities:
         if reservation.state is ReservationState.CAPTURED and reservation.storage_key:
             return ImageProduced(task.index, task.format, reservation.storage_key)
 
-        png = self._render_creative(task)
+        image = self._render_creative(task)
         key = storage_key(task)
-        self._store.put(key, png, OUTPUT_FORMATS[task.output].media_type)
+        self._store.put(key, image, OUTPUT_FORMATS[task.output].media_type)
         captured = self._ledger.capture(job_id=task.job_id, index=task.index, storage_key=key)
         if captured.state is not ReservationState.CAPTURED:
             raise ApplicationError(

@@ -261,26 +261,3 @@ def script_of(source: FontSource) -> str:
         if script in source.family:
             return script.lower()
     return "cjk" if "CJK" in source.family else "latin"
-
-
-# Characters that never put ink on their own: format controls (zero-width space and joiners,
-# bidi marks), combining marks with no base, separators. Fonts map some of them to empty glyphs,
-# so having a glyph is not enough.
-_INKLESS_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me", "Zs", "Zl", "Zp"})
-
-
-def has_visible_text(text: str, language: str) -> bool:
-    """Whether some character of the text would put ink on the image in this language."""
-    chain = font_chain(language)
-    return any(
-        unicodedata.category(char) not in _INKLESS_CATEGORIES
-        and (source := font_for(char, chain)) is not None
-        and _has_ink(char, source)
-        for char in text
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _has_ink(char: str, source: FontSource) -> bool:
-    """Blank glyphs exist outside the categories too (Hangul filler, braille blank)."""
-    return load_font(source, 32, 400).getmask(char).getbbox() is not None
