@@ -29,7 +29,8 @@ from creative_saas_client.models import Format, Job, Language
 # while the job runs, and the answer still comes the moment the job ends.
 PROGRESS_POLL_SECONDS = 1.0
 
-out = Console(highlight=False, soft_wrap=True)
+# Results carry customer text (claims, paths): never read it as rich markup.
+out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False)
 
 
@@ -113,14 +114,23 @@ def _follow_and_download(
 
 
 def _summary(client: CreativeSaaS, job: Job, paths: list[Path]) -> None:
+    # Plain aligned lines, not a rich table: a table would cut long paths when piped.
     sizes = _format_sizes(client)
-    table = Table(box=None, show_header=False, pad_edge=False)
-    for path, image in zip(paths, job.images, strict=True):
-        size = sizes.get(image.format, "")
-        table.add_row(str(path), image.format, size, f"{path.stat().st_size / 1024:.0f} KB")
-    for failure in job.failures:
-        table.add_row(f"image {failure.index} not made", failure.format, failure.code, "")
-    out.print(table)
+    rows = [
+        (
+            str(path),
+            image.format,
+            sizes.get(image.format, ""),
+            f"{path.stat().st_size / 1024:.0f} KB",
+        )
+        for path, image in zip(paths, job.images, strict=True)
+    ]
+    rows += [(f"image {f.index} not made", f.format, f.code, "") for f in job.failures]
+    widths = [max((len(row[column]) for row in rows), default=0) for column in range(4)]
+    for row in rows:
+        out.print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
     out.print(
         f"{len(paths)} of {job.requested} image(s) saved · job {job.id} {job.status} · "
         f"{job.credits_consumed} credit(s) consumed"
@@ -150,7 +160,7 @@ def list_jobs(
     for row in rows:
         created = row.created_at.strftime("%Y-%m-%d %H:%M") if row.created_at else ""
         images = f"{row.produced}/{row.requested}"
-        table.add_row(row.id, row.status, created, images, row.language, escape(row.claim))
+        table.add_row(row.id, row.status, created, images, row.language, row.claim)
     out.print(table)
     if cursor:
         err.print("more jobs: add --all to list every page")
@@ -209,6 +219,6 @@ def show_languages(languages: list[Language], as_json: bool) -> int:
         return EXIT_OK
     table = Table("code", "name", "default CTA")
     for language in languages:
-        table.add_row(language.code, language.name, escape(language.default_cta))
+        table.add_row(language.code, language.name, language.default_cta)
     out.print(table)
     return EXIT_OK
