@@ -156,12 +156,28 @@ def list_jobs(
     if as_json:
         print_json({"data": [dict(row.raw) for row in rows], "nextCursor": cursor})
         return EXIT_OK
-    table = Table("id", "status", "created", "images", "lang", "claim")
-    for row in rows:
-        created = row.created_at.strftime("%Y-%m-%d %H:%M") if row.created_at else ""
-        images = f"{row.produced}/{row.requested}"
-        table.add_row(row.id, row.status, created, images, row.language, row.claim)
-    out.print(table)
+    header = ("id", "status", "created", "images", "lang", "claim")
+    lines = [header] + [
+        (
+            row.id,
+            row.status,
+            row.created_at.strftime("%Y-%m-%d %H:%M") if row.created_at else "",
+            f"{row.produced}/{row.requested}",
+            row.language,
+            row.claim,
+        )
+        for row in rows
+    ]
+    # Plain aligned lines: ids stay whole for copying; only a terminal cuts long claims.
+    widths = [max(len(line[column]) for line in lines) for column in range(5)]
+    room = out.width - sum(widths) - 2 * len(widths) if out.is_terminal else None
+    for line in lines:
+        claim = (
+            line[5] if room is None or len(line[5]) <= room else line[5][: max(room - 1, 8)] + "…"
+        )
+        out.print(
+            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False)) + "  " + claim
+        )
     if cursor:
         err.print("more jobs: add --all to list every page")
     return EXIT_OK

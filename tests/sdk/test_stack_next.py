@@ -19,8 +19,8 @@ from tests.sdk.test_cli import run_cli
 from tests.support.stack import Stack
 
 AWAITS_JOBS = pytest.mark.skip(
-    reason="needs GET /api/v1/jobs, ?wait=, POST /jobs/{id}/cancel, createdAt and metadata "
-    "(jobs and fields branches): the lead removes this mark at merge"
+    reason="needs GET /api/v1/jobs, ?wait=, POST /jobs/{id}/cancel and createdAt (jobs "
+    "branch): the lead removes this mark at merge"
 )
 AWAITS_FIELDS = pytest.mark.skip(
     reason="needs output and metadata on POST /generate (fields branch): removed at merge"
@@ -30,7 +30,7 @@ LONG_CLAIM = "Protein shakes that taste like dessert and keep you full all after
 
 @AWAITS_JOBS
 def test_jobs_list_newest_first_pages_and_filters(client: CreativeSaaS) -> None:
-    created = [client.jobs.create(f"Claim {n}", metadata={"n": str(n)}) for n in range(3)]
+    created = [client.jobs.create(f"Claim {n}") for n in range(3)]
     for job in created:
         client.jobs.wait(job, timeout=120)
     newest_first = [job.id for job in reversed(created)]
@@ -40,7 +40,7 @@ def test_jobs_list_newest_first_pages_and_filters(client: CreativeSaaS) -> None:
     assert [row.id for row in client.jobs.iterate(page_size=2)] == newest_first
     row = page.data[0]
     assert (row.claim, row.language, row.metadata, row.status) == (
-        "Claim 2", "EN", {"n": "2"}, "completed"
+        "Claim 2", "EN", {}, "completed"
     )  # fmt: skip
     assert row.created_at is not None
     assert [r.id for r in client.jobs.iterate(status="processing")] == []
@@ -81,6 +81,7 @@ def test_cancel_of_a_finished_or_unknown_job_is_refused(client: CreativeSaaS) ->
         client.jobs.cancel(str(uuid.uuid4()))
 
 
+@AWAITS_JOBS
 @AWAITS_FIELDS
 def test_output_and_metadata_reach_the_files_and_the_job(
     client: CreativeSaaS, tmp_path: Path
@@ -90,19 +91,25 @@ def test_output_and_metadata_reach_the_files_and_the_job(
     )
     job = client.jobs.wait(job, timeout=120)
     paths = client.jobs.download(job, tmp_path)
-    assert [path.name for path in paths] == ["image_1_F1.jpeg", "image_2_F4.jpeg"]
+    # The extension is the one the image URLs end in (.jpg or .jpeg, as the server names them).
+    assert [path.stem for path in paths] == ["image_1_F1", "image_2_F4"]
+    assert {path.suffix for path in paths} <= {".jpg", ".jpeg"}
     with Image.open(paths[0]) as picture:
         assert picture.format == "JPEG"
     assert job.metadata == {"campaign": "spring"}
+    listed = next(row for row in client.jobs.iterate() if row.id == job.id)
+    assert listed.metadata == {"campaign": "spring"}
 
 
 @AWAITS_JOBS
 def test_the_cli_lists_and_cancels_jobs(stack: Stack, tmp_path: Path) -> None:
     _, key = stack.create_account(credits=30)
-    with CreativeSaaS(key, base_url=stack.base_url) as sdk:
-        running = sdk.jobs.create(LONG_CLAIM, count=20, formats=["F3", "F2"])
-
-    canceled = run_cli("jobs", "cancel", running.id, "--json", api_key=key, base_url=stack.base_url)
+    with stack.worker_stopped():  # the job cannot finish before the command cancels it
+        with CreativeSaaS(key, base_url=stack.base_url) as sdk:
+            running = sdk.jobs.create(LONG_CLAIM, count=20, formats=["F3", "F2"])
+        canceled = run_cli(
+            "jobs", "cancel", running.id, "--json", api_key=key, base_url=stack.base_url
+        )
     assert canceled.returncode == EXIT_OK, canceled.stderr
     assert json.loads(canceled.stdout)["jobId"] == running.id
 
