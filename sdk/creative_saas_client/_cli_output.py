@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
@@ -23,7 +22,7 @@ from rich.table import Table
 from creative_saas_client.cli import EXIT_INTERRUPTED, EXIT_JOB_NOT_COMPLETED, EXIT_OK
 from creative_saas_client.client import CreativeSaaS
 from creative_saas_client.errors import CreativeSaaSError
-from creative_saas_client.models import Format, Job, Language
+from creative_saas_client.models import Format, Image, Job, Language
 
 # The CLI asks the server to hold each poll this long, so the bar moves about once a second
 # while the job runs, and the answer still comes the moment the job ends.
@@ -71,45 +70,64 @@ def generate(client: CreativeSaaS, args: argparse.Namespace, metadata: dict[str,
     return job_exit_code(job)
 
 
+class ImageBars:
+    """A bar per image: half full once the API has rendered it, full once it is on disk;
+    failed images show their code. A first row follows the job as a whole."""
+
+    def __init__(self, progress: Progress, job: Job) -> None:
+        self._progress = progress
+        self._job_row = progress.add_task("job", total=job.requested, state=job.status)
+        self._rows = {
+            index: progress.add_task(f"image {index}", total=2, state="waiting")
+            for index in range(1, job.requested + 1)
+        }
+        self._seen: set[int] = set()
+
+    def update(self, job: Job) -> None:
+        for image in job.images:
+            if image.index in self._rows and image.index not in self._seen:
+                self._seen.add(image.index)
+                description = f"image {image.index} {image.format}"
+                self._progress.update(
+                    self._rows[image.index], completed=1, description=description, state="rendered"
+                )
+        for failure in job.failures:
+            if failure.index in self._rows and failure.index not in self._seen:
+                self._seen.add(failure.index)
+                self._progress.update(
+                    self._rows[failure.index],
+                    description=f"image {failure.index} {failure.format}",
+                    state=f"[red]✗ {failure.code}[/]",
+                )
+        state = f"{job.status} · {job.progress.done}/{job.requested} done"
+        self._progress.update(self._job_row, completed=job.progress.done, state=state)
+
+    def saved(self, image: Image, path: Path) -> None:
+        row = self._rows.get(image.index)
+        if row is not None:
+            self._progress.update(row, completed=2, state=f"[green]✓[/] {escape(path.name)}")
+
+
 def _follow_and_download(
     client: CreativeSaaS, job: Job, directory: Path, timeout: float
 ) -> tuple[Job, list[Path]]:
     columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description:<12}"),
-        BarColumn(),
-        MofNCompleteColumn(),
+        SpinnerColumn(finished_text=" "),
+        TextColumn("{task.description:<14}"),
+        BarColumn(bar_width=30),
+        TextColumn("{task.fields[state]}"),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err) as progress:
-        rendering = progress.add_task(job.status, total=job.requested)
-        announced: set[int] = set()
-
-        def on_update(current: Job) -> None:
-            for image in current.images:
-                if image.index not in announced:
-                    announced.add(image.index)
-                    progress.console.print(f"  [green]✓[/] image {image.index} {image.format}")
-            for failure in current.failures:
-                if failure.index not in announced:
-                    announced.add(failure.index)
-                    progress.console.print(
-                        f"  [red]✗[/] image {failure.index} {failure.format}: "
-                        f"{failure.code} {escape(failure.message)}"
-                    )
-            progress.update(rendering, completed=current.progress.done, description=current.status)
-
+        bars = ImageBars(progress, job)
         job = client.jobs.wait(
             job,
             timeout=timeout,
             poll_wait=PROGRESS_POLL_SECONDS,
             max_interval=PROGRESS_POLL_SECONDS,
-            on_update=on_update,
+            on_update=bars.update,
         )
-        saving = progress.add_task("download", total=len(job.images))
-        paths = client.jobs.download(
-            job, directory, on_image=lambda image, path: progress.advance(saving)
-        )
+        paths = client.jobs.download(job, directory, on_image=bars.saved)
     return job, paths
 
 
