@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from creative_saas_client import (
     InsufficientCreditsError,
     InvalidRequestError,
     NotFoundError,
+    TooManyActiveJobsError,
     UnauthorizedError,
 )
 from PIL import Image
@@ -124,3 +126,39 @@ async def test_the_async_client_runs_jobs_side_by_side(
     ]
     assert all(path.stat().st_size > 0 for paths in saved for path in paths)
     assert credits.consumed == 3
+
+
+def test_a_create_refused_by_the_plans_limit_waits_retry_after_and_then_starts(
+    stack: Stack,
+) -> None:
+    _, key = stack.create_account(credits=5, plan="free")  # free: 2 jobs at once
+    delays: list[float] = []
+    stack.stop_worker()  # the first two jobs stay active until the worker is back
+    try:
+        with CreativeSaaS(key, base_url=stack.base_url, max_retries=0) as impatient:
+            blocking = [impatient.jobs.create(f"Blocking {n}") for n in range(2)]
+            with pytest.raises(TooManyActiveJobsError) as refused:
+                impatient.jobs.create("Third")
+        assert refused.value.status == 429 and refused.value.retry_after
+
+        def sleep(seconds: float) -> None:
+            # Stands in for the wait the server asked for: meanwhile the blocking jobs end.
+            delays.append(seconds)
+            if not stack.worker_running:
+                stack.start_worker()
+                for job in blocking:
+                    client.jobs.wait(job, timeout=120)
+            else:
+                time.sleep(1)  # visibility may still count them a moment longer
+
+        with CreativeSaaS(key, base_url=stack.base_url, max_retries=5, sleep=sleep) as client:
+            third = client.jobs.create("Third")
+            third = client.jobs.wait(third, timeout=120)
+            credits = client.account.get().credits
+    finally:
+        if not stack.worker_running:
+            stack.start_worker()
+
+    assert third.status == "completed"
+    assert delays and delays[0] == refused.value.retry_after
+    assert (credits.consumed, credits.available) == (3, 2)  # one job started by the retries
