@@ -111,7 +111,14 @@ def test_without_a_key_it_says_which_variable_to_set(stack: Stack) -> None:
     assert done.returncode == EXIT_USAGE and "CREATIVE_SAAS_API_KEY" in done.stderr
 
 
-def test_an_unreachable_api_is_a_clear_error(tmp_path: Path) -> None:
+def test_an_unreachable_api_is_a_clear_error() -> None:
     done = run_cli("account", api_key="cs_live_x", base_url="http://127.0.0.1:9")
     assert done.returncode == EXIT_ERROR
     assert "http://127.0.0.1:9/api/v1/account failed" in done.stderr, done.stderr
+
+
+def test_a_malformed_metadata_pair_is_a_usage_error() -> None:
+    done = run_cli(
+        "generate", "Claim", "--metadata", "campaign", api_key="cs_live_x", base_url="http://127.0.0.1:9"
+    )  # fmt: skip
+    assert done.returncode == EXIT_USAGE and "KEY=VALUE" in done.stderr

@@ -208,3 +208,31 @@ async def test_the_async_client_retries_with_the_same_key_and_honours_retry_afte
     assert job.status == "completed" and len(posts) == 3
     assert len({r.headers["Idempotency-Key"] for r in posts}) == 1
     assert api.sleeps[0] == 3.0
+
+
+def page(ids: list[str], cursor: str | None) -> httpx.Response:
+    rows = [
+        {"jobId": job_id, "status": "completed", "createdAt": "2026-11-30T15:00:00+00:00",
+         "requested": 1, "produced": 1, "claim": "c", "language": "EN", "metadata": {}}
+        for job_id in ids
+    ]  # fmt: skip
+    return httpx.Response(200, json={"data": rows, "nextCursor": cursor})
+
+
+def test_iterate_follows_the_cursor_until_the_last_page() -> None:
+    api = ScriptedApi([page(["c", "b"], "cur-1"), page(["a"], None)])
+    ids = [row.id for row in client_on(api).jobs.iterate(status="completed", page_size=2)]
+    assert ids == ["c", "b", "a"]
+    assert [dict(r.url.params) for r in api.requests] == [
+        {"status": "completed", "limit": "2"},
+        {"status": "completed", "limit": "2", "cursor": "cur-1"},
+    ]
+
+
+async def test_the_async_iterator_pages_the_same_way() -> None:
+    api = ScriptedApi([page(["c"], "cur-1"), page(["b", "a"], None)])
+    async with AsyncCreativeSaaS(
+        "k", base_url=BASE_URL, transport=api.async_transport(), sleep=api.sleep_async
+    ) as client:
+        ids = [row.id async for row in client.jobs.iterate()]
+    assert ids == ["c", "b", "a"] and api.requests[1].url.params["cursor"] == "cur-1"
