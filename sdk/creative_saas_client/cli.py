@@ -107,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CreativeSaaSError as error:  # the problem's status, code, detail and field errors
         _fail(str(error))
         return EXIT_ERROR
+    except OSError as error:  # e.g. --out on a read-only disk: say so, no traceback
+        _fail(str(error))
+        return EXIT_ERROR
     except KeyboardInterrupt:
         _fail("interrupted")
         return EXIT_INTERRUPTED
