@@ -32,13 +32,16 @@ def ensure_environment() -> None:
         print("creating .venv …", flush=True)
         venv.create(VENV, with_pip=True)
     stamp = VENV / ".installed-from"
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    manifests = (ROOT / "pyproject.toml", ROOT / "sdk" / "pyproject.toml")
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in manifests)).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
     print("installing the project into .venv (first run takes a minute) …", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True, cwd=ROOT)
+    # The SDK (sdk/, its own distribution) and its CLI extra, so its tests run here too.
+    sdk = f"{ROOT / 'sdk'}[cli]"
+    subprocess.run([*pip, "-e", f"{ROOT}[dev]", "-e", sdk], check=True, cwd=ROOT)
     stamp.write_text(digest)
 
 
