@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.web import auth_routes, docs, generate, keys, pages
 from api.web.deps import CsrfRejected, LoginRequired, login_url, render
-from api.web.security import PAGE_PREFIXES, LoginThrottle, add_page_headers, content_security_policy
+from api.web.security import PAGE_PREFIXES, LoginThrottle, content_security_policy, page_headers
 from infra.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -21,21 +22,36 @@ STATIC_DIR = Path(__file__).parent / "static"
 def install_web_app(app: FastAPI, settings: Settings) -> None:
     """Add the web app's routes, static files, security headers and error pages to `app`."""
     app.state.login_throttle = LoginThrottle()
-    policy = content_security_policy(settings)
     for module in (auth_routes, pages, generate, keys, docs):
         app.include_router(module.router)
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     app.add_exception_handler(LoginRequired, _to_login)  # type: ignore[arg-type]
     app.add_exception_handler(CsrfRejected, _csrf_rejected)  # type: ignore[arg-type]
+    app.add_middleware(PageHeaders, policy=content_security_policy(settings))
 
-    @app.middleware("http")
-    async def page_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith(PAGE_PREFIXES):
-            add_page_headers(request, response, policy)
-        return response
+
+class PageHeaders:
+    """Security headers (and a newly minted CSRF cookie) on /app responses; the JSON API and
+    image downloads pass straight through, untouched and unbuffered."""
+
+    def __init__(self, app: ASGIApp, policy: str) -> None:
+        self.app = app
+        self.policy = policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PAGE_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in page_headers(request, self.policy):
+                    headers.append(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 async def _to_login(request: Request, error: LoginRequired) -> Response:

@@ -109,18 +109,23 @@ def content_security_policy(settings: Settings) -> str:
     )
 
 
-def add_page_headers(request: Request, response: Response, policy: str) -> None:
-    """Security headers for every /app response, and the CSRF cookie a page just minted."""
-    response.headers["Content-Security-Policy"] = policy
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
+def page_headers(request: Request, policy: str) -> list[tuple[str, str]]:
+    """Security headers for an /app response, and the CSRF cookie its page just minted."""
+    headers = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+    ]
     if not request.url.path.startswith(f"{COOKIE_PATH}/static/"):
         # Pages show balances and once-only secrets: never from a shared or back-button cache.
-        response.headers["Cache-Control"] = "no-store"
+        headers.append(("Cache-Control", "no-store"))
     fresh = getattr(request.state, "new_csrf_cookie", None)
     if fresh is not None and CSRF_COOKIE not in request.cookies:
-        set_cookie(request, response, CSRF_COOKIE, fresh, max_age=365 * 24 * 3600)
+        carrier = Response()
+        set_cookie(request, carrier, CSRF_COOKIE, fresh, max_age=365 * 24 * 3600)
+        headers.append(("Set-Cookie", carrier.headers["set-cookie"]))
+    return headers
 
 
 class LoginThrottle:
