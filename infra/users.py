@@ -223,6 +223,12 @@ class UserService:
                 session.execute(
                     delete(WebSession).where(col(WebSession.token_hash) == _token_hash(replacing))
                 )
+            # Expired sessions are only tidied here, per user, so the table never outgrows use.
+            session.execute(
+                delete(WebSession)
+                .where(col(WebSession.user_id) == user_id)
+                .where(col(WebSession.expires_at) <= now)
+            )
             session.add(
                 WebSession(
                     token_hash=_token_hash(token),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +29,17 @@ def install_web_app(app: FastAPI, settings: Settings) -> None:
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     app.add_exception_handler(LoginRequired, _to_login)  # type: ignore[arg-type]
     app.add_exception_handler(CsrfRejected, _csrf_rejected)  # type: ignore[arg-type]
+    api_not_found = app.exception_handlers[StarletteHTTPException]
+
+    async def not_found_page(request: Request, error: Exception) -> Response:
+        """A page, not problem+json, for a browser asking for an /app page that does not exist."""
+        is_404 = isinstance(error, StarletteHTTPException) and error.status_code == 404
+        if is_404 and request.url.path.startswith(PAGE_PREFIXES):
+            return render(request, "not_found.html", {"what": "page"}, status=404)
+        answered = api_not_found(request, error)
+        return await answered if inspect.isawaitable(answered) else answered
+
+    app.add_exception_handler(StarletteHTTPException, not_found_page)
     app.add_middleware(PageHeaders, policy=content_security_policy(settings))
 
 

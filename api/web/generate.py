@@ -62,7 +62,8 @@ async def generate(
         key = f"web-{idempotency_key}" if idempotency_key else None
         submission = await orchestrator.submit(me.account.id, generate_request, key)
     except InvalidRequest as error:
-        errors = {e.field: _sentence(e.message) for e in error.errors} or {"form": error.detail}
+        errors = {e.field: _in_words(e.field, e.message) for e in error.errors}
+        errors = errors or {"form": error.detail}
         return await _form(request, me.account.id, ledger, values, errors, idempotency_key, 400)
     except InsufficientCredits as error:
         message = f"Not enough credits: {error.detail}."
@@ -119,6 +120,12 @@ def _body(values: dict[str, Any]) -> dict[str, Any]:
         if values.get(name, "").strip() and name in accepted_fields():
             body[name] = values[name]
     return body
+
+
+def _in_words(field: str, message: str) -> str:
+    if field == "count":  # pydantic's "Input should be less than or equal to 20" reads poorly
+        return f"Choose 1 to {MAX_COUNT} images."
+    return _sentence(message)
 
 
 def _sentence(message: str) -> str:

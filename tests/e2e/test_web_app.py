@@ -34,7 +34,7 @@ async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
     """A fresh browser profile; fails the test on any Content-Security-Policy violation."""
     stack.assert_running()
     context = await browser.new_context(
-        base_url=stack.base_url, viewport={"width": 1280, "height": 860}
+        base_url=stack.base_url, viewport={"width": 1280, "height": 680}
     )
     tab = await context.new_page()
     violations: list[str] = []

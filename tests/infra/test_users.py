@@ -69,3 +69,31 @@ def test_a_new_password_ends_every_session(engine: sqlalchemy.Engine) -> None:
     users.reset_password("r@example.com", "a brand new password")
     assert users.signed_in(token) is None
     assert users.authenticate("r@example.com", "a brand new password") is not None
+
+
+def test_web_jobs_are_listed_per_account_newest_first(engine: sqlalchemy.Engine) -> None:
+    clock = Clock()
+    users = UserService(engine, FAST_HASHER, clock=clock)
+    ana = users.sign_up("ana@example.com", PASSWORD, starter_credits=0)
+    bob = users.sign_up("bob@example.com", PASSWORD, starter_credits=0)
+    for number, claim in enumerate(("first", "second")):
+        clock.now += timedelta(minutes=1)
+        users.record_job(
+            job_id=f"00000000-0000-0000-0000-00000000000{number}",
+            user_id=ana.id,
+            account_id=ana.account_id,
+            claim=claim,
+            language="EN",
+            count=3,
+        )
+    # A replayed submission records nothing new.
+    users.record_job(
+        job_id="00000000-0000-0000-0000-000000000000",
+        user_id=ana.id,
+        account_id=ana.account_id,
+        claim="changed",
+        language="DE",
+        count=1,
+    )
+    assert [job.claim for job in users.recent_jobs(ana.account_id, 10)] == ["second", "first"]
+    assert users.recent_jobs(bob.account_id, 10) == []

@@ -134,6 +134,11 @@ async def test_bad_input_is_explained_next_to_each_field_and_starts_nothing(
     assert too_many.status_code == 402
     assert re.search(r'id="count-error">.*Not enough credits', too_many.text)
     assert 'value="11"' in too_many.text  # what the user typed stays
+    orchestrator.fail_with = None
+    fifty = await post_form(
+        browser, "/app/generate", "/app/generate", {"claim": "x", "count": "50"}
+    )
+    assert re.search(r'id="count-error">.*Choose 1 to 20 images', fifty.text)
 
 
 async def test_plan_limit_is_shown_on_the_form(
@@ -146,6 +151,17 @@ async def test_plan_limit_is_shown_on_the_form(
     )
     assert response.status_code == 429
     assert "the free plan runs at most 2 jobs" in response.text
+
+
+async def test_an_unknown_app_page_is_a_page_and_an_unknown_api_path_stays_json(
+    browser: httpx.AsyncClient,
+) -> None:
+    await sign_up(browser)
+    page = await browser.get("/app/nothing-here")
+    assert page.status_code == 404 and "No such page" in page.text
+    api = await browser.get("/api/v1/nothing-here")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_empty_states_guide_a_new_user(browser: httpx.AsyncClient) -> None:
