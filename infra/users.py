@@ -114,6 +114,11 @@ class UserService:
     def sign_up(self, email: str, password: str, starter_credits: int) -> UserInfo:
         """A new user in a new free-plan account holding `starter_credits`; raises EmailTaken."""
         email = normalize_email(email)
+        # Checked before hashing, so a used address costs one argon2 verify in the caller and a
+        # new one one hash: both answers take about as long (and no write lock is held to hash).
+        with Session(self._reader) as session:
+            if session.exec(select(User.id).where(User.email == email)).first() is not None:
+                raise EmailTaken(email)
         password_hash = self._hasher.hash(password)
         now = self._clock()
         account = Account(

@@ -49,7 +49,7 @@ async def signup(request: Request, form: CheckedForm, users: Users, throttle: Th
         if problem
     }
     ip = _client_ip(request)
-    if not errors and (wait := throttle.retry_after(email, ip)) is not None:
+    if not errors and (wait := throttle.sign_up_retry_after(ip)) is not None:
         errors["form"] = _too_many(wait)
         return render(request, "signup.html", {"email": email, "errors": errors}, status=429)
     if errors:
@@ -61,6 +61,8 @@ async def signup(request: Request, form: CheckedForm, users: Users, throttle: Th
         # The owner typing their own password again just gets logged in; anyone else learns
         # nothing they could not learn from a failed log-in, and pays a throttled attempt.
         user = await run_in_threadpool(users.authenticate, email, password)
+    else:
+        throttle.signed_up(ip)
     if user is None:
         throttle.failed(email, ip)
         errors["form"] = SIGN_UP_REFUSED

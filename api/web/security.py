@@ -128,11 +128,46 @@ def page_headers(request: Request, policy: str) -> list[tuple[str, str]]:
     return headers
 
 
+class SlidingWindow:
+    """At most `limit` events per key in any `window_seconds`, counted in this process's memory."""
+
+    def __init__(
+        self, limit: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._limit = limit
+        self._window = window_seconds
+        self._clock = clock
+        self._events: dict[str, deque[float]] = {}
+
+    def retry_after(self, key: str) -> float | None:
+        """Seconds until the key may have another event; None when it may now."""
+        now = self._clock()
+        events = self._recent(key, now)
+        return events[0] + self._window - now if len(events) >= self._limit else None
+
+    def record(self, key: str) -> None:
+        now = self._clock()
+        self._recent(key, now).append(now)
+        if len(self._events) > 100_000:  # forget quiet keys rather than grow without bound
+            for quiet in [k for k in self._events if not self._recent(k, now)]:
+                del self._events[quiet]
+
+    def forget(self, key: str) -> None:
+        self._events.pop(key, None)
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        events = self._events.setdefault(key, deque())
+        while events and events[0] <= now - self._window:
+            events.popleft()
+        return events
+
+
 class LoginThrottle:
-    """Failed log-ins per account (email) and per client IP in a sliding window, in memory.
+    """Failed log-ins per account (email) and per client IP, and sign-ups per IP.
 
     Per process: with several API processes each counts its own share, so the limits are per
-    process. Enough to make online guessing slow; argon2 makes offline guessing slow.
+    process. Enough to make online guessing slow (argon2 makes offline guessing slow) and to
+    keep one client from opening account after account for their starter credits.
     """
 
     def __init__(
@@ -140,36 +175,32 @@ class LoginThrottle:
         per_account: int = 5,
         per_ip: int = 20,
         window_seconds: float = 15 * 60,
+        sign_ups_per_ip_per_hour: int = 10,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._limits = {"account": per_account, "ip": per_ip}
-        self._window = window_seconds
-        self._clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._accounts = SlidingWindow(per_account, window_seconds, clock)
+        self._ips = SlidingWindow(per_ip, window_seconds, clock)
+        self._sign_ups = SlidingWindow(sign_ups_per_ip_per_hour, 3600, clock)
 
     def retry_after(self, email: str, ip: str) -> int | None:
-        """Seconds until another attempt is allowed; None when one is allowed now."""
-        now = self._clock()
-        waits = []
-        for kind, value in (("account", email), ("ip", ip)):
-            failures = self._recent((kind, value), now)
-            if len(failures) >= self._limits[kind]:
-                waits.append(failures[0] + self._window - now)
-        return max(1, round(max(waits))) if waits else None
+        """Seconds until another log-in attempt is allowed; None when one is allowed now."""
+        return _seconds(self._accounts.retry_after(email), self._ips.retry_after(ip))
 
     def failed(self, email: str, ip: str) -> None:
-        now = self._clock()
-        for key in (("account", email), ("ip", ip)):
-            self._recent(key, now).append(now)
-        if len(self._failures) > 100_000:  # forget quiet keys rather than grow without bound
-            for key in [k for k, v in self._failures.items() if not self._recent(k, now)]:
-                del self._failures[key]
+        self._accounts.record(email)
+        self._ips.record(ip)
 
     def succeeded(self, email: str) -> None:
-        self._failures.pop(("account", email), None)
+        self._accounts.forget(email)
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= now - self._window:
-            failures.popleft()
-        return failures
+    def sign_up_retry_after(self, ip: str) -> int | None:
+        """Seconds until this IP may open another account; None when it may now."""
+        return _seconds(self._sign_ups.retry_after(ip), self._ips.retry_after(ip))
+
+    def signed_up(self, ip: str) -> None:
+        self._sign_ups.record(ip)
+
+
+def _seconds(*waits: float | None) -> int | None:
+    longest = max((wait for wait in waits if wait is not None), default=None)
+    return None if longest is None else max(1, round(longest))

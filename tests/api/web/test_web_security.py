@@ -184,3 +184,16 @@ async def test_markup_in_a_claim_is_shown_as_text_on_every_page(
         assert claim not in page.text, path  # never as markup
         escaped = claim.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         assert escaped.replace('"', "&#34;") in page.text, path
+
+
+async def test_one_client_cannot_open_account_after_account_for_free_credits(
+    browser: httpx.AsyncClient,
+) -> None:
+    for _ in range(10):
+        await sign_up(browser)
+        browser.cookies.delete("cs_session")
+    refused = await post_form(
+        browser, "/app/signup", "/app/signup", {"email": new_email(), "password": PASSWORD}
+    )
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.text
