@@ -17,6 +17,8 @@ from tests.support.stack import Stack, bearer
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "a long enough password"
 IMAGE_TIMEOUT_MS = 60_000
+# A busy CI machine hashes passwords and renders slowly: wait for what a user waits for.
+expect.set_options(timeout=20_000)
 ALL_IMAGES_LOADED = """count => {
   const images = [...document.querySelectorAll('[data-state="ready"] img')];
   return images.length === count && images.every(img => img.complete && img.naturalWidth > 0);
@@ -148,3 +150,33 @@ async def test_markup_in_a_claim_stays_text_in_the_browser(page: Page) -> None:
         await expect(page.get_by_role("link", name=claim)).to_be_visible()
     assert dialogs == []
     assert await page.locator("img[src='x']").count() == 0
+
+
+async def test_keyboard_only_and_a_phone_sized_screen(browser: Browser, stack: Stack) -> None:
+    context = await browser.new_context(
+        base_url=stack.base_url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page = await context.new_page()
+    try:
+        # Sign up without a mouse: the email field has focus, Tab moves on, Enter submits.
+        await page.goto("/app/signup")
+        await page.keyboard.type("keys@acme.example")
+        await page.keyboard.press("Tab")
+        await page.keyboard.type(PASSWORD)
+        await page.keyboard.press("Enter")
+        await expect(page).to_have_url(re.compile(r"/app/dashboard$"))
+        # The first Tab on a page reaches "Skip to content", which jumps past the navigation.
+        await page.keyboard.press("Tab")
+        skip = page.get_by_role("link", name="Skip to content")
+        await expect(skip).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(page.locator("main")).to_be_focused()
+        # Nothing is wider than the phone: no sideways scrolling on any page.
+        for path in ("/app/dashboard", "/app/generate", "/app/jobs", "/app/settings/keys"):
+            await page.goto(path)
+            overflow = await page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    finally:
+        await context.close()
