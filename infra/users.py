@@ -24,7 +24,7 @@ from domain.plans import DEFAULT_PLAN
 from infra.accounts import AccountInfo
 from infra.db import read_only
 from infra.models import Account, CreditGrant, as_utc, utc_now
-from infra.web_models import User, WebJob, WebSession
+from infra.web_models import User, WebSession
 
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 256
@@ -50,15 +50,6 @@ class SignedIn:
 
     user: UserInfo
     account: AccountInfo
-
-
-@dataclass(frozen=True)
-class WebJobInfo:
-    job_id: str
-    claim: str
-    language: str
-    count: int
-    created_at: datetime
 
 
 def normalize_email(email: str) -> str:
@@ -278,40 +269,6 @@ class UserService:
                 delete(WebSession).where(col(WebSession.token_hash) == _token_hash(token))
             )
             session.commit()
-
-    def record_job(
-        self, *, job_id: str, user_id: str, account_id: str, claim: str, language: str, count: int
-    ) -> None:
-        """Remember a job started from the web app (a replayed submission changes nothing)."""
-        with self._session() as session:
-            if session.get(WebJob, job_id) is not None:
-                return
-            session.add(
-                WebJob(
-                    job_id=job_id,
-                    account_id=account_id,
-                    user_id=user_id,
-                    claim=claim,
-                    language=language,
-                    count=count,
-                    created_at=self._clock(),
-                )
-            )
-            session.commit()
-
-    def recent_jobs(self, account_id: str, limit: int) -> list[WebJobInfo]:
-        """The account's web-started jobs, newest first."""
-        query = (
-            select(WebJob)
-            .where(WebJob.account_id == account_id)
-            .order_by(col(WebJob.created_at).desc(), col(WebJob.job_id))
-            .limit(limit)
-        )
-        with Session(self._reader, expire_on_commit=False) as session:
-            return [
-                WebJobInfo(job.job_id, job.claim, job.language, job.count, as_utc(job.created_at))
-                for job in session.exec(query)
-            ]
 
 
 def _user_info(user: User) -> UserInfo:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from api.deps import LedgerDep, OrchestratorDep
 from api.generate_input import MAX_COUNT, GenerateBody, parse_generate_request
-from api.web.deps import CheckedForm, CurrentUser, Users, render
+from api.web.deps import CheckedForm, CurrentUser, WebJobs, render
 from domain.catalog import FORMATS, LANGUAGES
 from domain.errors import (
     FieldError,
@@ -48,7 +48,7 @@ async def generate(
     request: Request,
     form: CheckedForm,
     me: CurrentUser,
-    users: Users,
+    web_jobs: WebJobs,
     ledger: LedgerDep,
     orchestrator: OrchestratorDep,
 ) -> Response:
@@ -82,7 +82,7 @@ async def generate(
         }
         return await _form(request, me.account.id, ledger, values, errors, idempotency_key, 503)
     await run_in_threadpool(
-        lambda: users.record_job(
+        lambda: web_jobs.record(
             job_id=submission.view.job_id,
             user_id=me.user.id,
             account_id=me.account.id,

@@ -14,7 +14,7 @@ from domain.errors import DomainError, NotFound
 from domain.jobs import JobView
 from infra.settings import Settings
 from infra.storage import ImageStore
-from infra.users import WebJobInfo
+from infra.web_jobs import WebJobInfo
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 STATUS_LABELS = {

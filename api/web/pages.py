@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from api.active_jobs import plan_of
 from api.deps import LedgerDep, OrchestratorDep, StoreDep
-from api.web.deps import CurrentUser, Users, render
+from api.web.deps import CurrentUser, WebJobs, render
 from api.web.job_views import (
     STATUS_LABELS,
     JobPage,
@@ -29,13 +29,13 @@ LISTED_JOBS = 50
 async def dashboard(
     request: Request,
     me: CurrentUser,
-    users: Users,
+    web_jobs: WebJobs,
     ledger: LedgerDep,
     orchestrator: OrchestratorDep,
 ) -> Response:
     """Balance, plan and the latest jobs."""
     credits = await run_in_threadpool(ledger.summary, me.account.id)
-    jobs = await run_in_threadpool(users.recent_jobs, me.account.id, RECENT_JOBS)
+    jobs = await run_in_threadpool(web_jobs.recent, me.account.id, RECENT_JOBS)
     context = {
         "credits": credits,
         "plan": plan_of(me.account.plan),
@@ -48,13 +48,13 @@ async def dashboard(
 async def jobs_list(
     request: Request,
     me: CurrentUser,
-    users: Users,
+    web_jobs: WebJobs,
     orchestrator: OrchestratorDep,
     status: str | None = None,
 ) -> Response:
     """The jobs started from the web app, newest first, optionally of one status."""
     wanted = status if status in STATUS_LABELS else None
-    jobs = await run_in_threadpool(users.recent_jobs, me.account.id, LISTED_JOBS)
+    jobs = await run_in_threadpool(web_jobs.recent, me.account.id, LISTED_JOBS)
     rows = await job_rows(orchestrator, me.account.id, jobs)
     shown = [row for row in rows if wanted is None or row.status == wanted]
     context = {"rows": shown, "any_jobs": bool(rows), "status": wanted, "labels": STATUS_LABELS}
@@ -66,7 +66,7 @@ async def job_detail(
     request: Request,
     job_id: str,
     me: CurrentUser,
-    users: Users,
+    web_jobs: WebJobs,
     orchestrator: OrchestratorDep,
     store: StoreDep,
 ) -> Response:
@@ -77,7 +77,7 @@ async def job_detail(
         return render(request, "unavailable.html", status=503)
     if page is None:
         return render(request, "not_found.html", {"what": "job"}, status=404)
-    jobs = await run_in_threadpool(users.recent_jobs, me.account.id, LISTED_JOBS)
+    jobs = await run_in_threadpool(web_jobs.recent, me.account.id, LISTED_JOBS)
     started = next((job for job in jobs if job.job_id == page.job_id), None)
     return render(request, "job.html", {"job": page, "started": started})
 
