@@ -28,7 +28,11 @@ PAGE_PREFIXES = ("/app",)
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Served over https: as seen by the server, or as published (behind a TLS proxy that does
+    not forward the scheme, PUBLIC_BASE_URL still says https)."""
+    settings: Settings = request.app.state.settings
+    published = (settings.public_base_url or "").lower().startswith("https://")
+    return request.url.scheme == "https" or published
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:

@@ -7,10 +7,20 @@ import re
 
 import httpx
 import pytest
+import sqlalchemy
 
 from domain.jobs import ImageFailure, JobStatus, JobView
+from infra.settings import Settings
+from infra.storage import LocalImageStore
 from tests.api.fakes import FakeOrchestrator
-from tests.api.web.conftest import PASSWORD, csrf_token, new_email, post_form, sign_up
+from tests.api.web.conftest import (
+    PASSWORD,
+    csrf_token,
+    new_email,
+    post_form,
+    sign_up,
+    web_client,
+)
 
 XSS_CLAIMS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 
@@ -197,3 +207,16 @@ async def test_one_client_cannot_open_account_after_account_for_free_credits(
     )
     assert refused.status_code == 429
     assert "Too many attempts" in refused.text
+
+
+async def test_the_cookie_is_secure_when_the_published_url_is_https(
+    settings: Settings,
+    orchestrator: FakeOrchestrator,
+    engine: sqlalchemy.Engine,
+    store: LocalImageStore,
+) -> None:
+    """Behind a TLS proxy the app may see plain http; PUBLIC_BASE_URL tells the truth."""
+    published = settings.model_copy(update={"public_base_url": "https://ads.example.com"})
+    async for browser in web_client(published, orchestrator, engine, store, "http://testserver"):
+        page = await browser.get("/app/signup")
+        assert "secure" in _set_cookie_headers(page)["cs_csrf"].lower()
