@@ -68,6 +68,11 @@ class PageHeaders:
 
 
 async def _to_login(request: Request, error: LoginRequired) -> Response:
+    if request.headers.get("HX-Request") == "true":
+        # A polled fragment whose session ended: move the whole page, not the fragment, to login.
+        page = request.headers.get("HX-Current-URL", "")
+        path = page.split("://", 1)[-1].partition("/")[2]
+        return Response(status_code=204, headers={"HX-Redirect": login_url(f"/{path}")})
     return RedirectResponse(login_url(error.next_path), status_code=303)
 
 

@@ -198,3 +198,20 @@ async def test_docs_work_offline_from_our_own_files(browser: httpx.AsyncClient) 
         assert response.status_code == 200, asset
     assert (await browser.get("/app/static/vendor/swagger-ui/LICENSE")).status_code == 200
     assert (await browser.get("/app/static/vendor/htmx/LICENSE")).status_code == 200
+
+
+async def test_a_polled_fragment_after_log_out_moves_the_whole_page_to_log_in(
+    browser: httpx.AsyncClient,
+) -> None:
+    await sign_up(browser)
+    started = await post_form(
+        browser, "/app/generate", "/app/generate", {"claim": "x", "count": "1"}
+    )
+    job_path = started.headers["location"]
+    await post_form(browser, "/app/dashboard", "/app/logout", {})
+    polled = await browser.get(
+        f"{job_path}/progress",
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{job_path}"},
+    )
+    assert polled.status_code == 204
+    assert polled.headers["HX-Redirect"] == f"/app/login?next={job_path}"
