@@ -12,6 +12,7 @@ from api.metrics import install_metrics
 from api.orchestrator import JobOrchestrator
 from api.problems import install_problem_handlers
 from api.routes import account, catalog, files, generate, health, jobs, keys
+from api.web import install_web_app
 from infra.accounts import AccountService
 from infra.db import create_db_engine
 from infra.settings import Settings, load_settings
@@ -60,13 +61,14 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # the web app serves /docs from vendored Swagger UI files (offline)
     )
     install_problem_handlers(app)
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
     install_metrics(app, metrics_token or None)  # an empty METRICS_TOKEN means no token
     for module in (generate, jobs, keys, account, catalog, files, health):
         app.include_router(module.router)
+    install_web_app(app, settings)
     return app
 
 

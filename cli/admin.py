@@ -21,6 +21,7 @@ from infra.accounts import AccountService, ApiKeyInfo
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger, Reservation
 from infra.settings import load_settings
+from infra.users import UserService
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -33,6 +34,7 @@ class CommandFailed(Exception):
 class Services:
     accounts: AccountService
     ledger: CreditLedger
+    users: UserService
 
 
 def register(subparsers: Any) -> None:
@@ -74,6 +76,12 @@ def register(subparsers: Any) -> None:
         help="only credits held at least this long (default 10)",
     )
     reconcile.set_defaults(handler=_wrap(reconcile_credits))
+
+    users = _group(subparsers, "users", "manage web app users")
+    attach = _command(users, "attach", "move a web app user into an existing account")
+    attach.add_argument("--email", required=True)
+    attach.add_argument("--account", required=True, metavar="ID")
+    attach.set_defaults(handler=_wrap(attach_user))
 
 
 def create_account(args: argparse.Namespace, services: Services) -> dict[str, Any]:
@@ -127,6 +135,11 @@ def grant_credits(args: argparse.Namespace, services: Services) -> dict[str, Any
         "consumed": credits.consumed,
         "granted": credits.granted,
     }
+
+
+def attach_user(args: argparse.Namespace, services: Services) -> dict[str, Any]:
+    user = services.users.attach(args.email, args.account)
+    return {"userId": user.id, "email": user.email, "accountId": user.account_id}
 
 
 def reconcile_credits(args: argparse.Namespace, services: Services) -> list[dict[str, Any]]:
@@ -193,7 +206,7 @@ def _services() -> Iterator[Services]:
     engine: sqlalchemy.Engine = create_db_engine(load_settings().resolved_database_url)
     try:
         migrate(engine)
-        yield Services(AccountService(engine), CreditLedger(engine))
+        yield Services(AccountService(engine), CreditLedger(engine), UserService(engine))
     finally:
         engine.dispose()
 

@@ -13,12 +13,17 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infra.settings import Settings
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 DEMO_ACCOUNT_NAME = "Demo"
 DEMO_CREDITS = 100
+DEMO_EMAIL = "demo@example.com"
 READY_TIMEOUT_SECONDS = 60
 TEMPORAL_START_ATTEMPTS = 3
 
@@ -77,12 +82,12 @@ class DevStack:
                 raise StackFailed(f"port {port} for {name} is in use (see --help for options)")
         self.logs.mkdir(parents=True, exist_ok=True)
         self._start_temporal()
-        api_key = self._demo_api_key()
+        api_key, demo_password = self._demo_api_key()
         self._spawn("worker", [sys.executable, "-m", "cli.main", "worker"])
         self._spawn("api", [sys.executable, "-m", "cli.main", "api"])
         _wait_for_http(f"http://127.0.0.1:{self.port}/healthz", "API", self._alive)
         self._alive()  # another server answering on our port must not pass for our API
-        self._print_banner(api_key)
+        self._print_banner(api_key, demo_password)
 
     def _start_temporal(self) -> None:
         """The dev server picks its HTTP API port itself, free when picked but maybe taken by
@@ -162,8 +167,9 @@ class DevStack:
             except subprocess.TimeoutExpired:
                 process.kill()
 
-    def _demo_api_key(self) -> str:
-        """The demo account's key, kept in the data dir so a second run prints the same one."""
+    def _demo_api_key(self) -> tuple[str, str]:
+        """The demo account's key and its web login's password, kept in the data dir so a
+        second run prints the same ones."""
         from domain.errors import Unauthorized
         from infra.accounts import AccountService
         from infra.db import create_db_engine, migrate
@@ -173,27 +179,56 @@ class DevStack:
         migrate(engine)
         accounts = AccountService(engine)
         key_file = self.data_dir / "demo-api-key"
-        if key_file.exists():
-            try:
-                accounts.authenticate(key_file.read_text().strip())
-                engine.dispose()  # the stack's own process must not hold the database open
-                return key_file.read_text().strip()
-            except Unauthorized:
-                pass
-        account = accounts.create_account(DEMO_ACCOUNT_NAME, plan="pro")
-        CreditLedger(engine).grant(account.id, DEMO_CREDITS, reason="demo account")
-        _, secret = accounts.create_key(account.id)
-        key_file.write_text(secret + "\n")
-        key_file.chmod(0o600)
-        engine.dispose()
-        return secret
+        try:
+            if key_file.exists():
+                try:
+                    secret = key_file.read_text().strip()
+                    account_id = accounts.authenticate(secret).id
+                    return secret, self._demo_password(engine, account_id)
+                except Unauthorized:
+                    pass
+            account = accounts.create_account(DEMO_ACCOUNT_NAME, plan="pro")
+            CreditLedger(engine).grant(account.id, DEMO_CREDITS, reason="demo account")
+            _, secret = accounts.create_key(account.id)
+            key_file.write_text(secret + "\n")
+            key_file.chmod(0o600)
+            return secret, self._demo_password(engine, account.id)
+        finally:
+            engine.dispose()  # the stack's own process must not hold the database open
 
-    def _print_banner(self, api_key: str) -> None:
+    def _demo_password(self, engine: Engine, account_id: str) -> str:
+        """The web app's demo user (DEMO_EMAIL) in the demo account; its password is kept in
+        the data dir."""
+        import secrets
+
+        from infra.users import EmailTaken, UserService
+
+        users = UserService(engine)
+        password_file = self.data_dir / "demo-password"
+        if password_file.exists():
+            password = password_file.read_text().strip()
+            user = users.authenticate(DEMO_EMAIL, password)
+            if user is not None:
+                if user.account_id != account_id:  # a new demo account: follow it
+                    users.attach(DEMO_EMAIL, account_id)
+                return password
+        password = secrets.token_urlsafe(12)
+        try:
+            users.create_user(DEMO_EMAIL, password, account_id)
+        except EmailTaken:  # its password file was lost: the data dir's user is ours to reset
+            users.reset_password(DEMO_EMAIL, password)
+            users.attach(DEMO_EMAIL, account_id)
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        return password
+
+    def _print_banner(self, api_key: str, demo_password: str) -> None:
         base = f"http://127.0.0.1:{self.port}"
         print(
             f"""
 Creative SaaS is running (data in {self.data_dir}; logs in {self.logs})
 
+  Web app      {base}/app    (log in as {DEMO_EMAIL} / {demo_password})
   API          {base}    (OpenAPI docs: {base}/docs)
   Temporal UI  http://127.0.0.1:{self.ui_port}
   API key      {api_key}    (demo account, {DEMO_CREDITS} credits when created)

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     reconcile_every_minutes: int = Field(default=10, ge=0)
     reconcile_older_than_minutes: int = Field(default=10, ge=0)
 
+    # Credits a new web app sign-up's free account starts with.
+    starter_credits: int = Field(default=10, ge=0)
+
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
 

@@ -9,6 +9,7 @@ import pytest
 from infra.accounts import AccountService
 from infra.db import create_db_engine
 from infra.settings import load_settings
+from infra.users import UserService
 from tests.cli.conftest import CliResult, admin_parser
 
 Run = Callable[..., CliResult]
@@ -167,3 +168,40 @@ def test_through_the_console_entry_point(
     created = json.loads(capsys.readouterr().out)
     assert main(["--data-dir", data_dir, "accounts", "show", created["accountId"], "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["balance"] == 4
+
+
+def test_users_attach_moves_a_web_user_into_an_existing_account(run_cli: Run) -> None:
+    team = create_account(run_cli, 7)
+    engine = create_db_engine(load_settings().resolved_database_url)
+    try:
+        users = UserService(engine)
+        signed_up = users.sign_up("Ana@Example.com", "a long enough password", starter_credits=10)
+        result = run_cli(
+            "users",
+            "attach",
+            "--email",
+            "ana@example.com",
+            "--account",
+            team["accountId"],
+            "--json",
+        )
+        assert result.code == 0, result.err
+        assert result.json() == {
+            "userId": signed_up.id,
+            "email": "ana@example.com",
+            "accountId": team["accountId"],
+        }
+        user = users.authenticate("ana@example.com", "a long enough password")
+        assert user is not None and user.account_id == team["accountId"]
+    finally:
+        engine.dispose()
+
+
+def test_users_attach_names_what_does_not_exist(run_cli: Run) -> None:
+    team = create_account(run_cli, 1)
+    nobody = run_cli(
+        "users", "attach", "--email", "nobody@example.com", "--account", team["accountId"]
+    )
+    assert nobody.code == 1 and "no user with email nobody@example.com" in nobody.err
+    no_account = run_cli("users", "attach", "--email", "x@example.com", "--account", "acct_nope")
+    assert no_account.code == 1 and "unknown account acct_nope" in no_account.err

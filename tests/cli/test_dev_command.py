@@ -53,6 +53,9 @@ class Banner:
     ui_url: str
     api_key: str
     curl: str
+    web_url: str
+    demo_email: str
+    demo_password: str
 
 
 def free_ports() -> Ports:
@@ -87,11 +90,16 @@ def parse_banner(text: str) -> Banner:
     end = start
     while lines[end].rstrip().endswith("\\"):
         end += 1
+    login = re.search(r"log in as (\S+@\S+) / (\S+)\)", text)
+    assert login, f"the banner shows no demo login:\n{text}"
     return Banner(
         api_url=field("API", r"https?://\S+"),
         ui_url=field("Temporal UI", r"https?://\S+"),
         api_key=field("API key", r"cs_live_[A-Za-z0-9_-]+"),
         curl="\n".join(lines[start : end + 1]),
+        web_url=field("Web app", r"https?://\S+"),
+        demo_email=login.group(1),
+        demo_password=login.group(2),
     )
 
 
@@ -242,6 +250,9 @@ def test_dev_command_serves_the_printed_curl_stops_cleanly_and_keeps_data(
         assert image.status_code == 200
         assert image.content.startswith(PNG_SIGNATURE)
     assert httpx.get(banner.ui_url, timeout=10).status_code == 200
+    assert banner.web_url == f"http://127.0.0.1:{ports.api}/app"
+    # The demo login opens the web app on the same account: the curl's job spent 3 of 100.
+    assert 'data-testid="credits-available">97<' in web_dashboard(banner)
 
     assert first.stop() == 0, first.report()
     assert [port for port in ports.all() if listening(port)] == []
@@ -251,6 +262,7 @@ def test_dev_command_serves_the_printed_curl_stops_cleanly_and_keeps_data(
     dev_commands.append(second)
     rerun = second.wait_for_banner()
     assert rerun.api_key == banner.api_key
+    assert (rerun.demo_email, rerun.demo_password) == (banner.demo_email, banner.demo_password)
     with httpx.Client(base_url=rerun.api_url, headers=auth, timeout=10) as client:
         again = client.get(f"/api/v1/jobs/{job_id}")
     assert again.status_code == 200, again.text
@@ -258,6 +270,22 @@ def test_dev_command_serves_the_printed_curl_stops_cleanly_and_keeps_data(
     assert len(again.json()["result"]["images"]) == 3
     assert second.stop() == 0, second.report()
     assert not second.leftover_processes()
+
+
+def web_dashboard(banner: Banner) -> str:
+    """Log in to the web app with the banner's demo login; the dashboard's HTML."""
+    with httpx.Client(base_url=banner.web_url.removesuffix("/app"), timeout=30) as browser:
+        login_page = browser.get("/app/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text)
+        assert token, login_page.text
+        form = {
+            "email": banner.demo_email,
+            "password": banner.demo_password,
+            "csrf_token": token.group(1),
+        }
+        logged_in = browser.post("/app/login", data=form, follow_redirects=True)
+        assert logged_in.url.path == "/app/dashboard", logged_in.text
+        return logged_in.text
 
 
 def run_dev_to_exit(data_dir: Path, ports: Ports) -> subprocess.CompletedProcess[str]:
