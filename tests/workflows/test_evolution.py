@@ -152,8 +152,8 @@ async def test_a_new_job_runs_at_most_four_images_at_once_and_records_the_patch(
     assert [image.index for image in view.produced] == list(range(1, 21))
     assert most_images_outstanding(history) == MAX_IMAGES_IN_FLIGHT
     assert fakes.most_in_flight <= MAX_IMAGES_IN_FLIGHT
-    assert len(patch_markers(history)) == 1
-    assert BOUNDED_IMAGES_PATCH.encode() in patch_markers(history)[0]
+    bounded = [m for m in patch_markers(history) if BOUNDED_IMAGES_PATCH.encode() in m]
+    assert len(bounded) == 1  # other patches (webhooks) leave their own markers
     assert (await replayer().replay_workflow(history)).replay_failure is None
 
 
