@@ -94,11 +94,13 @@ def blocked_reason(address: IpAddress) -> str | None:
             return blocked_reason(embedded)
     if address.is_loopback:
         return "a loopback address"
+    if address.is_unspecified or address.is_multicast:
+        return "a reserved address"
     if address.is_link_local:
         return "a link-local address (cloud metadata lives there)"
     if address.is_private:
         return "a private address"
-    if address.is_multicast or address.is_unspecified or address.is_reserved:
+    if address.is_reserved:
         return "a reserved address"
     if not address.is_global:
         return "an address that is not publicly routable"

