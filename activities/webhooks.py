@@ -40,13 +40,14 @@ class WebhookActivities:
         )
 
     @activity.defn(name=DELIVER_WEBHOOK_ACTIVITY)
-    async def deliver_webhook(self, delivery: WebhookDelivery) -> None:
-        """POST the event once; anything but a 2xx fails the attempt, so Temporal retries it."""
+    async def deliver_webhook(self, delivery: WebhookDelivery) -> bool:
+        """POST the event once; anything but a 2xx fails the attempt, so Temporal retries it.
+        False: the endpoint was deleted meanwhile, and nothing is sent."""
         endpoint = await asyncio.to_thread(
             self._store.signing_endpoint, delivery.account_id, delivery.endpoint_id
         )
         if endpoint is None:
-            return  # deleted since: its pending retries stop here
+            return False  # deleted since: its pending retries stop here
         body = json.dumps(
             {
                 "type": delivery.event_type,
@@ -70,3 +71,4 @@ class WebhookActivities:
         )
         if not outcome.delivered:
             raise ApplicationError(outcome.error or "not delivered", type="WebhookNotDelivered")
+        return True

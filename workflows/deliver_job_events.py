@@ -42,7 +42,8 @@ TARGETS_RETRY = RetryPolicy(
 
 @workflow.defn
 class DeliverJobEventsWorkflow:
-    """Sends one job's job.completed/partial/failed event to its account's endpoints."""
+    """Sends one job's job.completed/partial/failed event to its account's endpoints; returns
+    how many received it."""
 
     @workflow.run
     async def run(self, event: JobEvent) -> int:
@@ -73,9 +74,10 @@ class DeliverJobEventsWorkflow:
 
     async def _deliver(self, delivery: WebhookDelivery) -> bool:
         try:
-            await workflow.execute_activity(
+            delivered: bool = await workflow.execute_activity(
                 DELIVER_WEBHOOK_ACTIVITY,
                 delivery,
+                result_type=bool,
                 start_to_close_timeout=DELIVERY_ATTEMPT_TIMEOUT,
                 schedule_to_close_timeout=DELIVERY_WINDOW,
                 retry_policy=DELIVERY_RETRY,
@@ -85,7 +87,7 @@ class DeliverJobEventsWorkflow:
             # Every attempt of the window failed; the deliveries log shows each of them.
             workflow.logger.warning("gave up delivering to %s", delivery.endpoint_id)
             return False
-        return True
+        return delivered
 
 
 async def announce_job_end(account_id: str, view: JobView) -> None:

@@ -78,6 +78,8 @@ async def test_a_finished_job_posts_its_event_signed_with_the_job_as_get_shows_i
         endpoint = await register(api, key, receiver.url)
         job = await run_job(api, key, count=2)
         [received] = await receiver.wait_for(1)
+        events = temporal_client.get_workflow_handle(events_workflow_id(job["jobId"]))
+        assert await events.result() == 1
 
     event = verified(endpoint["secret"], received)
     assert event["type"] == "job.completed"
@@ -150,9 +152,11 @@ async def test_deleting_an_endpoint_stops_its_retries_and_its_future_events(
         deleted = await api.delete(f"{ENDPOINTS}/{endpoint['id']}", headers=bearer(key))
         assert deleted.status_code == 204
         # The pending retry runs, finds the endpoint gone and ends the delivery unsent.
-        await temporal_client.get_workflow_handle(events_workflow_id(job["jobId"])).result()
+        events = temporal_client.get_workflow_handle(events_workflow_id(job["jobId"]))
+        assert await events.result() == 0
         later = await run_job(api, key)
-        await temporal_client.get_workflow_handle(events_workflow_id(later["jobId"])).result()
+        events = temporal_client.get_workflow_handle(events_workflow_id(later["jobId"]))
+        assert await events.result() == 0
 
         assert len(receiver.requests) == 1
     assert (await api.get(ENDPOINTS, headers=bearer(key))).json() == {"data": []}

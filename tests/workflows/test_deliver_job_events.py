@@ -39,13 +39,14 @@ class FakeWebhookActivities:
         return self.endpoints
 
     @activity.defn(name="deliver_webhook")
-    async def deliver_webhook(self, delivery: WebhookDelivery) -> None:
+    async def deliver_webhook(self, delivery: WebhookDelivery) -> bool:
         self.attempts[delivery.endpoint_id] += 1
         self.attempted.set()
         self.deliveries.append(delivery)
         allowed = self.failures.get(delivery.endpoint_id, 0)
         if allowed is None or self.attempts[delivery.endpoint_id] <= allowed:
             raise ApplicationError("answered HTTP 500", type="WebhookNotDelivered")
+        return True
 
 
 def job_of(count: int, account_id: str = "acct_hooks") -> JobInput:
