@@ -89,3 +89,12 @@ async def test_development_settings_allow_http_and_listed_hosts_only():
         await guard(policy, resolver).check_registration("http://other.test/hook")
     with pytest.raises(UnsafeWebhookUrl, match="https"):
         await guard(WebhookUrlPolicy(), resolver).check_registration("http://127.0.0.1/hook")
+
+
+async def test_the_system_resolver_refuses_localhost_and_accepts_a_name_that_does_not_exist():
+    system = UrlGuard(WebhookUrlPolicy())  # the operating system's getaddrinfo
+    with pytest.raises(UnsafeWebhookUrl, match="localhost resolves to"):
+        await system.check_registration("https://localhost/hook")
+    await system.check_registration("https://hooks.creative-saas.invalid/")  # judged later
+    with pytest.raises(UnsafeWebhookUrl, match="does not resolve"):
+        await system.target("https://hooks.creative-saas.invalid/")
