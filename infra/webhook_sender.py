@@ -108,7 +108,7 @@ class WebhookSender:
                     await response.aclose()
         except TimeoutError:
             return outcome(None, f"no answer within {self._timeout:g} s")
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
             return outcome(None, f"{type(error).__name__}: {error}"[:300])
         if 300 <= response.status_code < 400:
             return outcome(response.status_code, "redirects are not followed")
