@@ -27,6 +27,11 @@ class Received:
     body: bytes
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client refusing our certificate is what some tests want, not noise
+
+
 class WebhookReceiver:
     """Answers POSTs with `statuses` in turn, then `default_status`; records every request."""
 
@@ -62,7 +67,7 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         if ssl_context is not None:
             self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
