@@ -31,10 +31,11 @@ router = APIRouter(prefix="/api/v1/webhook-endpoints", tags=["webhooks"])
 ENDPOINT_NOT_FOUND = "no such webhook endpoint"
 # Ids are minted as we_ + 24 hex digits; anything else cannot exist (and never reaches the db).
 _ENDPOINT_ID = re.compile(r"we_[0-9a-f]{24}")
-_REQUEST_BODY = {
-    "required": True,
-    "content": {"application/json": {"schema": WebhookEndpointCreate.model_json_schema()}},
-}
+# The body is read strictly by hand (api/body.py), so FastAPI does not see the model: document
+# it here, pointing at the WebhookEvent schema the responses already put in components.
+_BODY_SCHEMA = WebhookEndpointCreate.model_json_schema(ref_template="#/components/schemas/{model}")
+_BODY_SCHEMA.pop("$defs", None)
+_REQUEST_BODY = {"required": True, "content": {"application/json": {"schema": _BODY_SCHEMA}}}
 
 
 def get_webhooks(request: Request) -> WebhookStore:
