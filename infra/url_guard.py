@@ -97,6 +97,12 @@ class UrlGuard:
             raise UnsafeWebhookUrl("must name a host")
         if parts.fragment:
             raise UnsafeWebhookUrl("must not contain a #fragment")
+        name = host.rstrip(".")
+        if (name == "localhost" or name.endswith(".localhost")) and name not in (
+            self._policy.allowed_hosts
+        ):
+            # RFC 6761: always loopback, even where the resolver does not know "localhost.".
+            raise UnsafeWebhookUrl(f"must not point to a loopback address ({host})")
         default_port = 443 if parts.scheme.lower() == "https" else 80
         return parts, host, port or default_port
 

@@ -91,10 +91,26 @@ async def test_development_settings_allow_http_and_listed_hosts_only():
         await guard(WebhookUrlPolicy(), resolver).check_registration("http://127.0.0.1/hook")
 
 
-async def test_the_system_resolver_refuses_localhost_and_accepts_a_name_that_does_not_exist():
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://localhost/hook",
+        "https://localhost./hook",
+        "https://api.localhost/hook",
+        "https://2130706433/hook",
+        "https://0x7f000001/hook",
+        "https://127.1/hook",
+        "https://017700000001/hook",
+        "https://[fe80::1%25eth0]/hook",
+    ],
+)
+async def test_the_system_resolver_sees_through_other_spellings_of_loopback(url: str):
+    with pytest.raises(UnsafeWebhookUrl, match="loopback|link-local"):
+        await UrlGuard(WebhookUrlPolicy()).check_registration(url)
+
+
+async def test_the_system_resolver_accepts_a_name_that_does_not_exist_until_delivery():
     system = UrlGuard(WebhookUrlPolicy())  # the operating system's getaddrinfo
-    with pytest.raises(UnsafeWebhookUrl, match="localhost resolves to"):
-        await system.check_registration("https://localhost/hook")
     await system.check_registration("https://hooks.creative-saas.invalid/")  # judged later
     with pytest.raises(UnsafeWebhookUrl, match="does not resolve"):
         await system.target("https://hooks.creative-saas.invalid/")
