@@ -160,3 +160,29 @@ async def test_deleting_an_endpoint_stops_its_retries_and_its_future_events(
 
         assert len(receiver.requests) == 1
     assert (await api.get(ENDPOINTS, headers=bearer(key))).json() == {"data": []}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/hooks",
+        "https://127.0.0.1/hooks",
+        "https://[::1]/hooks",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.1/hooks",
+        "https://localhost/hooks",
+        "https://user:secret@example.com/hooks",
+    ],
+)
+async def test_a_deployment_without_allowances_refuses_unsafe_urls_and_stores_nothing(
+    stack: Stack, http: httpx.AsyncClient, url: str
+):
+    _, key = stack.create_account(credits=0)
+
+    refused = await http.post(ENDPOINTS, json={"url": url}, headers=bearer(key))
+
+    assert refused.status_code == 400, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "invalid_request"
+    assert refused.json()["errors"][0]["field"] == "url"
+    assert (await http.get(ENDPOINTS, headers=bearer(key))).json() == {"data": []}
