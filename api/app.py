@@ -11,12 +11,14 @@ from sqlalchemy import Engine
 from api.metrics import install_metrics
 from api.orchestrator import JobOrchestrator
 from api.problems import install_problem_handlers
-from api.routes import account, catalog, files, generate, health, jobs, keys
+from api.routes import account, catalog, files, generate, health, jobs, keys, webhooks
 from api.web import install_web_app
 from infra.accounts import AccountService
 from infra.db import create_db_engine
 from infra.settings import Settings, load_settings
 from infra.storage import ImageStore, build_image_store
+from infra.url_guard import Resolver, UrlGuard, system_resolver
+from infra.webhooks import WebhookStore
 
 DESCRIPTION = (
     "Turn a marketing claim into finished ad creatives in every standard ad size. "
@@ -31,6 +33,7 @@ def create_app(
     orchestrator: JobOrchestrator | None = None,
     engine: Engine | None = None,
     store: ImageStore | None = None,
+    resolver: Resolver = system_resolver,
 ) -> FastAPI:
     """Build the API; anything not injected is built from the settings at startup."""
     settings = settings or load_settings()
@@ -45,6 +48,8 @@ def create_app(
         app.state.engine = db_engine
         app.state.accounts = AccountService(db_engine)
         app.state.store = store if store is not None else build_image_store(settings)
+        app.state.webhooks = WebhookStore(db_engine)
+        app.state.url_guard = UrlGuard(settings.webhook_url_policy, resolver)
         app.state.orchestrator = (
             orchestrator
             if orchestrator is not None
@@ -66,7 +71,7 @@ def create_app(
     install_problem_handlers(app)
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
     install_metrics(app, metrics_token or None)  # an empty METRICS_TOKEN means no token
-    for module in (generate, jobs, keys, account, catalog, files, health):
+    for module in (generate, jobs, keys, webhooks, account, catalog, files, health):
         app.include_router(module.router)
     install_web_app(app, settings)
     return app

@@ -53,6 +53,7 @@ from domain.jobs import (
     JobStatus,
     job_workflow_id,
 )
+from domain.webhooks import WebhookDelivery, WebhookTargets
 from infra.settings import Settings, load_settings
 from infra.temporal import connect_client
 from workflows.generate_creatives import GenerateCreativesWorkflow
@@ -76,6 +77,20 @@ class NoopImageActivities:
         """No credit was held, so none is given back."""
 
 
+class NoopWebhookActivities:
+    """Every job ends by starting its events workflow; here no account has an endpoint."""
+
+    @activity.defn(name="webhook_targets")
+    async def webhook_targets(self, targets: WebhookTargets) -> list[str]:
+        """No endpoint subscribes, as for most accounts."""
+        return []
+
+    @activity.defn(name="deliver_webhook")
+    async def deliver_webhook(self, delivery: WebhookDelivery) -> bool:
+        """Never called: there are no endpoints."""
+        return False
+
+
 async def serve_worker(settings: Settings) -> None:
     """The product's worker wiring around the no-op activities; runs until killed."""
     from worker.main import build_worker
@@ -89,6 +104,7 @@ async def serve_worker(settings: Settings) -> None:
             task_queue=settings.temporal_task_queue,
             executor=executor,
             max_concurrent_activities=threads,
+            webhooks=NoopWebhookActivities(),
         )
         async with worker:
             print(f"{WORKER_READY_LINE} {settings.temporal_task_queue}", flush=True)

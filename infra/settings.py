@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.url_guard import WebhookUrlPolicy
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
@@ -52,6 +54,10 @@ class Settings(BaseSettings):
 
     # Credits a new web app sign-up's free account starts with.
     starter_credits: int = Field(default=10, ge=0)
+    # Development and tests only (refused in production): let webhooks use http URLs, and
+    # reach these comma-separated hosts even on loopback or private networks.
+    webhook_allow_http: bool = False
+    webhook_allowed_hosts: str = ""
 
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
@@ -71,6 +77,10 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError(f"production requires {', '.join(missing)} to be set")
+            if self.webhook_allow_http or self.webhook_allowed_hosts.strip():
+                raise ValueError(
+                    "WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOWED_HOSTS are for development only"
+                )
         return self
 
     @property
@@ -80,6 +90,11 @@ class Settings(BaseSettings):
     @property
     def resolved_storage_dir(self) -> Path:
         return (self.storage_dir or self.data_dir / "images").resolve()
+
+    @property
+    def webhook_url_policy(self) -> WebhookUrlPolicy:
+        hosts = (host.strip().lower().strip("[]") for host in self.webhook_allowed_hosts.split(","))
+        return WebhookUrlPolicy(self.webhook_allow_http, frozenset(host for host in hosts if host))
 
     @cached_property
     def signing_secret(self) -> bytes:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError
@@ -15,10 +18,15 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.reconcile import CreditReconciliation
+from activities.webhooks import WebhookActivities
+from domain.jobs import JobView
 from infra.db import create_db_engine
 from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.temporal import connect_client
+from infra.url_guard import UrlGuard
+from infra.webhook_sender import WebhookSender
+from infra.webhooks import WebhookStore
 from worker.metrics import (
     LogContextInterceptor,
     RenderMetrics,
@@ -26,6 +34,7 @@ from worker.metrics import (
     instrument_renderer,
 )
 from worker.schedules import ensure_reconcile_schedule
+from workflows.deliver_job_events import DeliverJobEventsWorkflow
 from workflows.generate_creatives import GenerateCreativesWorkflow
 from workflows.reconcile_credits import ReconcileCreditsWorkflow
 
@@ -45,18 +54,25 @@ def build_worker(
     executor: ThreadPoolExecutor,
     max_concurrent_activities: int,
     reconciliation: CreditReconciliation | None = None,
+    webhooks: object | None = None,
 ) -> Worker:
-    """A worker for our workflows, the image activities of `activities` and, given one, the
-    credit reconciliation that the reconcile schedule's workflow runs."""
+    """A worker for our workflows, the image activities of `activities` and, given them, the
+    credit reconciliation that the reconcile schedule's workflow runs and webhook deliveries."""
     sweeps = [reconciliation.release] if reconciliation is not None else []
+    deliveries: list[Callable[..., Any]] = (
+        [getattr(webhooks, "webhook_targets"), getattr(webhooks, "deliver_webhook")]  # noqa: B009
+        if webhooks is not None
+        else []
+    )
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[GenerateCreativesWorkflow, ReconcileCreditsWorkflow],
+        workflows=[GenerateCreativesWorkflow, ReconcileCreditsWorkflow, DeliverJobEventsWorkflow],
         activities=[
             getattr(activities, "produce_image"),  # noqa: B009 - fakes register the same names
             getattr(activities, "release_credit"),  # noqa: B009
             *sweeps,
+            *deliveries,
         ],
         activity_executor=executor,
         max_concurrent_activities=max_concurrent_activities,
@@ -77,6 +93,22 @@ def build_image_activities(settings: Settings, ledger: CreditLedger) -> object:
     # Counted on the process's Temporal runtime, so they share the SDK's metrics endpoint.
     render = instrument_renderer(render_image, RenderMetrics(Runtime.default().metric_meter))
     return ImageActivities(ledger, build_image_store(settings), render)
+
+
+def build_webhook_activities(settings: Settings, engine: Engine) -> WebhookActivities:
+    """Deliveries with the real store, guard and sender; event bodies as the API shows jobs."""
+    from api.schemas import job_detail  # the response models only, not the FastAPI routes
+    from infra.storage import build_image_store
+
+    store = build_image_store(settings)
+    base_url = settings.public_base_url or f"http://{settings.api_host}:{settings.api_port}"
+
+    def job_body(view: JobView) -> dict[str, Any]:
+        detail = job_detail(view, lambda key: store.url(key, base_url))
+        return detail.model_dump(mode="json")
+
+    sender = WebhookSender(UrlGuard(settings.webhook_url_policy))
+    return WebhookActivities(WebhookStore(engine), sender, job_body)
 
 
 async def schedule_reconciliation(client: Client, settings: Settings) -> None:
@@ -119,7 +151,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     client = await _connect_when_reachable(settings, stop)
     if client is None:
         return
-    ledger = CreditLedger(create_db_engine(settings.resolved_database_url))
+    engine = create_db_engine(settings.resolved_database_url)
+    ledger = CreditLedger(engine)
     activities = build_image_activities(settings, ledger)
     await schedule_reconciliation(client, settings)
     # One thread per activity slot: an image renders on the thread its activity runs on.
@@ -132,6 +165,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             executor=executor,
             max_concurrent_activities=settings.worker_max_concurrent_activities,
             reconciliation=CreditReconciliation(client, ledger),
+            webhooks=build_webhook_activities(settings, engine),
         )
         async with worker:
             log.info("worker polling task queue %s", settings.temporal_task_queue)

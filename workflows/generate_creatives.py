@@ -26,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.search_attributes import JOB_STATUS
 
+from workflows.deliver_job_events import WEBHOOKS_PATCH, announce_job_end
+
 # Error types an image activity raises when retrying cannot help.
 PERMANENT_IMAGE_ERRORS = ["InsufficientCredits", "CreditAlreadyReleased", "InvalidCreative"]
 
@@ -78,6 +80,8 @@ class GenerateCreativesWorkflow:
         self._view.produced.sort(key=lambda image: image.index)
         self._view.failures.sort(key=lambda failure: failure.index)
         self._set_status(final_status(len(self._view.produced), len(self._view.failures)))
+        if workflow.patched(WEBHOOKS_PATCH):
+            await announce_job_end(job.account_id, self._view)
         return self._view
 
     @workflow.query

@@ -28,3 +28,21 @@ def test_production_with_s3_images_needs_no_signing_secret_of_ours():
 def test_production_never_falls_back_to_the_embedded_database():
     with pytest.raises(ValidationError, match="DATABASE_URL"):
         Settings(environment="production", storage_backend="s3")
+
+
+@pytest.mark.parametrize(
+    "loosened", [{"webhook_allow_http": True}, {"webhook_allowed_hosts": "127.0.0.1"}]
+)
+def test_production_refuses_the_development_webhook_allowances(loosened: dict[str, object]):
+    with pytest.raises(ValidationError, match="development only"):
+        Settings(**PRODUCTION, storage_backend="s3", **loosened)
+
+
+def test_webhook_allowances_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("WEBHOOK_ALLOW_HTTP", "true")
+    monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", " 127.0.0.1, Hooks.Test ,[::1]")
+
+    policy = Settings().webhook_url_policy
+
+    assert policy.allow_http is True
+    assert policy.allowed_hosts == frozenset({"127.0.0.1", "hooks.test", "::1"})

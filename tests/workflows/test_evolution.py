@@ -154,9 +154,9 @@ async def test_a_new_job_runs_at_most_four_images_at_once_and_records_the_patch(
     assert most_images_outstanding(history) == MAX_IMAGES_IN_FLIGHT
     assert fakes.most_in_flight <= MAX_IMAGES_IN_FLIGHT
     markers = patch_markers(history)
-    assert len(markers) == 2
-    assert BOUNDED_IMAGES_PATCH.encode() in markers[0]
-    assert SETTLE_FROM_LEDGER_PATCH.encode() in markers[1]
+    # other patches (webhooks) leave markers of their own
+    assert len([m for m in markers if BOUNDED_IMAGES_PATCH.encode() in m]) == 1
+    assert len([m for m in markers if SETTLE_FROM_LEDGER_PATCH.encode() in m]) == 1
     assert (await replayer().replay_workflow(history)).replay_failure is None
 
 
