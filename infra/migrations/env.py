@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import infra.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import infra.web_models  # noqa: F401
 import infra.webhook_models  # noqa: F401
 
 target_metadata = SQLModel.metadata
