@@ -8,6 +8,7 @@ existing workflow (FAIL) is answered from that workflow: same body -> replay, el
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -15,10 +16,13 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
     WorkflowQueryFailedError,
 )
 from temporalio.common import (
@@ -31,12 +35,14 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.active_jobs import ActiveJobLimit
+from api.job_list import JobLister
 from api.last_known import view_from_ledger
 from api.orchestrator import Submission
 from domain.catalog import LANGUAGES, formats_for
 from domain.errors import (
     IdempotencyKeyReused,
     InsufficientCredits,
+    JobFinished,
     NotFound,
     ServiceUnavailable,
     TooManyActiveJobs,
@@ -45,8 +51,10 @@ from domain.jobs import (
     GenerateRequest,
     ImageSpec,
     JobInput,
+    JobPage,
     JobStatus,
     JobView,
+    ListPosition,
     job_workflow_id,
 )
 from infra.accounts import AccountService
@@ -80,6 +88,7 @@ class TemporalJobOrchestrator:
         self._ledger = ledger
         self._task_queue = task_queue
         self._active_jobs = ActiveJobLimit(client, accounts)
+        self._lister = JobLister(client, ledger)
         # Closed jobs never change: keep their (owner, view) to spare Temporal the reads.
         self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
 
@@ -127,6 +136,10 @@ class TemporalJobOrchestrator:
                     memo={
                         "requestHash": job.request_hash,
                         "formats": [image.format for image in job.images],
+                        # What the job list shows without asking each workflow.
+                        "claim": job.claim,
+                        "language": job.language,
+                        "requested": len(job.images),
                     },
                     static_summary=_summary(request),
                     static_details=_details(job),
@@ -148,15 +161,68 @@ class TemporalJobOrchestrator:
             if owner != account_id:
                 raise NotFound("no such job")
             return view
+        return await self._view(job_id, await self._owned(account_id, job_id))
+
+    async def wait(self, account_id: str, job_id: str, seconds: float) -> JobView:
+        view = await self.get(account_id, job_id)
+        if view.status.is_terminal or seconds <= 0:
+            return view
+        handle = self._client.get_workflow_handle(job_workflow_id(job_id))
+        try:
+            # One long poll on the workflow's close event, not a loop of queries.
+            async with asyncio.timeout(seconds):
+                await handle.result()
+        except (TimeoutError, WorkflowFailureError, RPCError):
+            pass  # still running, or closed without a result: get() tells which
+        return await self.get(account_id, job_id)
+
+    async def cancel(self, account_id: str, job_id: str) -> JobView:
+        description = await self._owned(account_id, job_id)
+        handle = self._handle(job_id, description)
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            try:
+                async with _temporal_errors():
+                    await handle.cancel(rpc_timeout=RPC_TIMEOUT)
+                return await self._view(job_id, description)
+            except _WorkflowNotFound:  # it closed a moment ago
+                description = await self._owned(account_id, job_id)
+        if not await _cancel_was_requested(handle, description):
+            raise JobFinished("the job already finished; there is nothing left to cancel")
+        return await self._view(job_id, description)
+
+    async def list_jobs(
+        self, account_id: str, status: JobStatus | None, limit: int, after: ListPosition | None
+    ) -> JobPage:
+        async with _temporal_errors():
+            return await self._lister.page(account_id, status, limit, after)
+
+    async def _owned(self, account_id: str, job_id: str) -> WorkflowExecutionDescription:
         description = await self._describe(job_id)
         if description is None or _owner(description) != account_id:
             raise NotFound("no such job")
-        return await self._view(job_id, description)
+        return description
+
+    def _handle(
+        self, job_id: str, description: WorkflowExecutionDescription
+    ) -> WorkflowHandle[GenerateCreativesWorkflow, JobView]:
+        return self._client.get_workflow_handle_for(
+            GenerateCreativesWorkflow.run, job_workflow_id(job_id), run_id=description.run_id
+        )
 
     async def _view(self, job_id: str, description: WorkflowExecutionDescription) -> JobView:
-        handle = self._client.get_workflow_handle(
-            job_workflow_id(job_id), run_id=description.run_id, result_type=JobView
+        view = await self._current_view(job_id, description)
+        memo = await description.memo()
+        view = dataclasses.replace(
+            view, created_at=description.start_time, metadata=dict(memo.get("metadata") or {})
         )
+        if description.status == WorkflowExecutionStatus.COMPLETED:
+            self._remember(job_id, _owner(description), view)
+        return view
+
+    async def _current_view(
+        self, job_id: str, description: WorkflowExecutionDescription
+    ) -> JobView:
+        handle = self._handle(job_id, description)
         if description.status == WorkflowExecutionStatus.RUNNING:
             try:
                 # rpc_timeout bounds each attempt, and the SDK retries some timed-out queries
@@ -171,7 +237,6 @@ class TemporalJobOrchestrator:
         if description.status == WorkflowExecutionStatus.COMPLETED:
             async with _temporal_errors():
                 view: JobView = await handle.result(rpc_timeout=RPC_TIMEOUT)
-            self._remember(job_id, _owner(description), view)
             return view
         return await self._last_known(job_id, description, ended=True)
 
@@ -239,6 +304,20 @@ async def _temporal_errors() -> AsyncIterator[None]:
     except RuntimeError as error:
         # A lazy client that cannot connect raises a bare RuntimeError ("Failed client connect").
         raise ServiceUnavailable("the job service is unreachable; retrying is safe") from error
+
+
+async def _cancel_was_requested(
+    handle: WorkflowHandle[GenerateCreativesWorkflow, JobView],
+    description: WorkflowExecutionDescription,
+) -> bool:
+    """Whether anyone asked to cancel this closed job: then canceling again is a no-op."""
+    if description.status == WorkflowExecutionStatus.CANCELED:
+        return True
+    async with _temporal_errors():
+        async for event in handle.fetch_history_events(rpc_timeout=RPC_TIMEOUT):
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
+                return True
+    return False
 
 
 def _owner(description: WorkflowExecutionDescription) -> str | None:
