@@ -164,17 +164,18 @@ class TemporalJobOrchestrator:
         return await self._view(job_id, await self._owned(account_id, job_id))
 
     async def wait(self, account_id: str, job_id: str, seconds: float) -> JobView:
-        view = await self.get(account_id, job_id)
-        if view.status.is_terminal or seconds <= 0:
-            return view
-        handle = self._client.get_workflow_handle(job_workflow_id(job_id))
-        try:
-            # One long poll on the workflow's close event, not a loop of queries.
-            async with asyncio.timeout(seconds):
-                await handle.result()
-        except (TimeoutError, WorkflowFailureError, RPCError):
-            pass  # still running, or closed without a result: get() tells which
-        return await self.get(account_id, job_id)
+        if seconds <= 0 or job_id in self._closed:
+            return await self.get(account_id, job_id)
+        description = await self._owned(account_id, job_id)
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            try:
+                # One long poll on the workflow's close event, not a loop of queries.
+                async with asyncio.timeout(seconds):
+                    await self._handle(job_id, description).result()
+            except (TimeoutError, WorkflowFailureError, RPCError):
+                pass  # still running, or closed without a result: the view tells which
+            description = await self._owned(account_id, job_id)
+        return await self._view(job_id, description)
 
     async def cancel(self, account_id: str, job_id: str) -> JobView:
         description = await self._owned(account_id, job_id)
