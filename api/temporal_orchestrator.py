@@ -172,8 +172,10 @@ class TemporalJobOrchestrator:
                 # One long poll on the workflow's close event, not a loop of queries.
                 async with asyncio.timeout(seconds):
                     await self._handle(job_id, description).result()
-            except (TimeoutError, WorkflowFailureError, RPCError):
-                pass  # still running, or closed without a result: the view tells which
+            except TimeoutError:
+                return await self._view(job_id, description)  # still running, as described
+            except (WorkflowFailureError, RPCError):
+                pass  # closed without a result: the new description says how
             description = await self._owned(account_id, job_id)
         return await self._view(job_id, description)
 

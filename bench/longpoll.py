@@ -5,9 +5,11 @@
 Starts the stack like bench.load (embedded defaults, free ports, temp data dir) but with no
 worker, so every job stays queued and every `GET /api/v1/jobs/{id}?wait=N` is held for its
 full N seconds: the worst case for the API. For each level C it opens C long-polls at once,
-spread over up to 200 queued jobs, and while they are held it samples the API's RSS and times
-a plain `GET /api/v1/formats` from another client (does the API still serve everyone else?).
-A level is held when every poll answered 200 with the job still queued, no sooner than N s.
+spread over up to 200 queued jobs, and while they are held it samples the API's RSS and times,
+from another client, a `GET /api/v1/formats` (does the API process still serve everyone else?)
+and a `GET /api/v1/jobs` list (which needs Temporal too). A level is held when every poll
+answered 200 with the job still queued, no sooner than N s. The bench's own client shares the
+machine's cores with the stack.
 """
 
 from __future__ import annotations
@@ -56,13 +58,14 @@ async def run_level(
     """C long-polls at once; the API's RSS and a bystander's latency while they are held."""
     api_pid = stack.processes()["api"]
     limits = httpx.Limits(max_connections=polls + 10, max_keepalive_connections=polls + 10)
-    held, errors, answered_after = 0, 0, []
+    held, answered_after = 0, []
+    errors: dict[str, int] = {}
     async with httpx.AsyncClient(
         base_url=stack.base_url, timeout=wait + 30, limits=limits
     ) as client:
 
         async def poll(index: int) -> None:
-            nonlocal held, errors
+            nonlocal held
             job_id, key = jobs[index % len(jobs)]
             started = time.monotonic()
             try:
@@ -71,30 +74,36 @@ async def run_level(
                     params={"wait": wait},
                     headers={"Authorization": f"Bearer {key}"},
                 )
-            except httpx.HTTPError:
-                errors += 1
+            except httpx.HTTPError as error:
+                errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
                 return
             elapsed = time.monotonic() - started
             answered_after.append(elapsed)
-            if (
-                response.status_code == 200
-                and response.json()["status"] == "queued"
-                and elapsed >= wait - 0.1
-            ):
-                held += 1
+            if response.status_code != 200:
+                kind = f"HTTP {response.status_code}"
+            elif response.json()["status"] != "queued" or elapsed < wait - 0.1:
+                kind = "answered early"
             else:
-                errors += 1
+                held += 1
+                return
+            errors[kind] = errors.get(kind, 0) + 1
 
         cpu_before = cpu_seconds(api_pid)
         tasks = [asyncio.create_task(poll(i)) for i in range(polls)]
         await asyncio.sleep(min(wait / 2, 10))  # all of them opened and waiting by now
         rss_held = rss_mib(api_pid)
-        bystander = []
+        formats_ms, list_ms = [], []
+        auth = {"Authorization": f"Bearer {jobs[0][1]}"}
         async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as other:
             for _ in range(5):
                 started = time.monotonic()
                 (await other.get("/api/v1/formats")).raise_for_status()
-                bystander.append((time.monotonic() - started) * 1000)
+                formats_ms.append((time.monotonic() - started) * 1000)
+                started = time.monotonic()
+                (
+                    await other.get("/api/v1/jobs", params={"limit": 5}, headers=auth)
+                ).raise_for_status()
+                list_ms.append((time.monotonic() - started) * 1000)
         await asyncio.gather(*tasks)
         cpu_spent = cpu_seconds(api_pid) - cpu_before
     return {
@@ -108,7 +117,8 @@ async def run_level(
         "answered_after_s_max": round(max(answered_after), 2) if answered_after else None,
         "api_rss_mib_while_held": round(rss_held, 1),
         "api_cpu_s": round(cpu_spent, 2),
-        "bystander_get_ms_median": round(statistics.median(bystander), 1),
+        "formats_get_ms_median": round(statistics.median(formats_ms), 1),
+        "list_get_ms_median": round(statistics.median(list_ms), 1),
     }
 
 
@@ -118,11 +128,15 @@ def _raise_open_files_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def _kinds(errors: dict[str, int]) -> str:
+    return ", ".join(f"{count} {kind}" for kind, count in sorted(errors.items())) or "0"
+
+
 def report(levels: list[dict[str, Any]], wait: int, peak: float) -> str:
     rows = [
-        f"| {r['polls']} | {r['held']} | {r['errors']} | {r['answered_after_s_p50']} / "
+        f"| {r['polls']} | {r['held']} | {_kinds(r['errors'])} | {r['answered_after_s_p50']} / "
         f"{r['answered_after_s_max']} s | {r['api_rss_mib_while_held']} MiB | "
-        f"{r['api_cpu_s']} s | {r['bystander_get_ms_median']} ms |"
+        f"{r['api_cpu_s']} s | {r['formats_get_ms_median']} / {r['list_get_ms_median']} ms |"
         for r in levels
     ]
     held = [r["polls"] for r in levels if r["held_all"]]
@@ -134,7 +148,7 @@ def report(levels: list[dict[str, Any]], wait: int, peak: float) -> str:
     return "\n".join(
         [
             "| long-polls | held | errors | answered after p50 / max | API RSS | API CPU | "
-            "GET /formats meanwhile |",
+            "meanwhile GET /formats / GET /jobs |",
             "|---|---|---|---|---|---|---|",
             *rows,
             f"{verdict}; API peak RSS {peak:.0f} MiB",
