@@ -136,8 +136,15 @@ async def test_cancel_stops_a_job_refunds_it_and_is_idempotent(
     _, other_key = stack.create_account(credits=10)
     with stack.worker_stopped():
         job_id = await submit(http, key, count=3)
+        unknown = "00000000-0000-4000-8000-000000000000"
         foreign = await http.post(f"/api/v1/jobs/{job_id}/cancel", headers=bearer(other_key))
-        assert foreign.status_code == 404, foreign.text
+        missing = await http.post(f"/api/v1/jobs/{unknown}/cancel", headers=bearer(other_key))
+        assert foreign.status_code == missing.status_code == 404, foreign.text
+        assert foreign.json() == missing.json()
+        foreign_wait = await http.get(
+            f"/api/v1/jobs/{job_id}", params={"wait": 1}, headers=bearer(other_key)
+        )
+        assert (foreign_wait.status_code, foreign_wait.json()) == (404, missing.json())
         canceled = await http.post(f"/api/v1/jobs/{job_id}/cancel", headers=bearer(key))
         assert canceled.status_code == 202, canceled.text
         assert canceled.json()["jobId"] == job_id
