@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
+from api.temporal_calls import RPC_TIMEOUT
 from domain.jobs import (
     JobPage,
     JobStatus,
@@ -29,7 +30,6 @@ from domain.jobs import (
 from infra.ledger import CreditLedger
 from workflows.search_attributes import JOB_STATUS
 
-RPC_TIMEOUT = timedelta(seconds=5)
 # An account with at most this many matching jobs is listed whole and sorted in memory.
 SCAN_LIMIT = 500
 FIRST_WINDOW = timedelta(hours=1)

@@ -11,12 +11,9 @@ import asyncio
 import dataclasses
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
     WorkflowExecutionDescription,
@@ -32,12 +29,18 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from api.active_jobs import ActiveJobLimit
 from api.job_list import JobLister
 from api.last_known import view_from_ledger
 from api.orchestrator import Submission
+from api.temporal_calls import (
+    RPC_TIMEOUT,
+    WorkflowNotFound,
+    cancel_was_requested,
+    temporal_errors,
+)
 from domain.catalog import LANGUAGES, formats_for
 from domain.errors import (
     IdempotencyKeyReused,
@@ -67,7 +70,6 @@ from workflows.search_attributes import ACCOUNT_ID, JOB_STATUS
 JOB_KEY_NAMESPACE = uuid.UUID("6f1c3b0e-8d55-4d0a-9a43-0c2f6a7b5e11")
 # A poll must answer fast even when no worker can answer a query.
 QUERY_TIMEOUT = timedelta(seconds=2)
-RPC_TIMEOUT = timedelta(seconds=5)
 CLOSED_RESULTS_CACHED = 10_000
 
 
@@ -103,7 +105,7 @@ class TemporalJobOrchestrator:
 
         # After the replay check (a replay never counts against the plan), before the credits.
         try:
-            async with _temporal_errors():
+            async with temporal_errors():
                 await self._active_jobs.check(account_id)
         except TooManyActiveJobs:
             # A request racing its own first start with the same key may find the job by now.
@@ -119,7 +121,7 @@ class TemporalJobOrchestrator:
             )
         job = _job_input(job_id, account_id, request)
         try:
-            async with _temporal_errors():
+            async with temporal_errors():
                 await self._client.start_workflow(
                     GenerateCreativesWorkflow.run,
                     job,
@@ -184,19 +186,19 @@ class TemporalJobOrchestrator:
         handle = self._handle(job_id, description)
         if description.status == WorkflowExecutionStatus.RUNNING:
             try:
-                async with _temporal_errors():
+                async with temporal_errors():
                     await handle.cancel(rpc_timeout=RPC_TIMEOUT)
                 return await self._view(job_id, description)
-            except _WorkflowNotFound:  # it closed a moment ago
+            except WorkflowNotFound:  # it closed a moment ago
                 description = await self._owned(account_id, job_id)
-        if not await _cancel_was_requested(handle, description):
+        if not await cancel_was_requested(handle, description):
             raise JobFinished("the job already finished; there is nothing left to cancel")
         return await self._view(job_id, description)
 
     async def list_jobs(
         self, account_id: str, status: JobStatus | None, limit: int, after: ListPosition | None
     ) -> JobPage:
-        async with _temporal_errors():
+        async with temporal_errors():
             return await self._lister.page(account_id, status, limit, after)
 
     async def _owned(self, account_id: str, job_id: str) -> WorkflowExecutionDescription:
@@ -238,7 +240,7 @@ class TemporalJobOrchestrator:
                 return await self._last_known(job_id, description)
             return await self._queued_until_an_image_starts(running)
         if description.status == WorkflowExecutionStatus.COMPLETED:
-            async with _temporal_errors():
+            async with temporal_errors():
                 view: JobView = await handle.result(rpc_timeout=RPC_TIMEOUT)
             return view
         return await self._last_known(job_id, description, ended=True)
@@ -264,9 +266,9 @@ class TemporalJobOrchestrator:
     async def _describe(self, job_id: str) -> WorkflowExecutionDescription | None:
         handle = self._client.get_workflow_handle(job_workflow_id(job_id))
         try:
-            async with _temporal_errors():
+            async with temporal_errors():
                 return await handle.describe(rpc_timeout=RPC_TIMEOUT)
-        except _WorkflowNotFound:
+        except WorkflowNotFound:
             return None
 
     async def _replay(
@@ -289,38 +291,6 @@ class TemporalJobOrchestrator:
         self._closed[job_id] = (account_id, view)
         while len(self._closed) > CLOSED_RESULTS_CACHED:
             self._closed.popitem(last=False)
-
-
-class _WorkflowNotFound(Exception):
-    pass
-
-
-@asynccontextmanager
-async def _temporal_errors() -> AsyncIterator[None]:
-    """Translate Temporal's transport errors into our domain errors, in one place."""
-    try:
-        yield
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise _WorkflowNotFound() from error
-        raise ServiceUnavailable("the job service is unreachable; retrying is safe") from error
-    except RuntimeError as error:
-        # A lazy client that cannot connect raises a bare RuntimeError ("Failed client connect").
-        raise ServiceUnavailable("the job service is unreachable; retrying is safe") from error
-
-
-async def _cancel_was_requested(
-    handle: WorkflowHandle[GenerateCreativesWorkflow, JobView],
-    description: WorkflowExecutionDescription,
-) -> bool:
-    """Whether anyone asked to cancel this closed job: then canceling again is a no-op."""
-    if description.status == WorkflowExecutionStatus.CANCELED:
-        return True
-    async with _temporal_errors():
-        async for event in handle.fetch_history_events(rpc_timeout=RPC_TIMEOUT):
-            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
-                return True
-    return False
 
 
 def _owner(description: WorkflowExecutionDescription) -> str | None:
