@@ -1,10 +1,11 @@
 """An account's jobs, newest first, read from Temporal visibility by the AccountId attribute.
 
 Visibility on SQL stores cannot ORDER BY (their order is close time, running first), so a page
-is cut by start time instead: find a start-time window holding more than a page (counting is
-cheap), list that window, and sort it by (start time, job id) descending. The next page starts
-strictly after the last job's (start time, job id), so a job never shows twice or is skipped,
-even while jobs finish or new ones start between pages.
+is cut by start time instead: an account with few jobs is listed whole; otherwise the newest
+start-time window that counts more than a page (counting is cheap) is listed and sorted by
+(start time, job id) descending, widening while it holds too few after the cursor. The next
+page starts strictly after the last job's (start time, job id), so a job never shows twice or
+is skipped, even while jobs finish or new ones start between pages.
 
 Rows come without a query to any workflow: claim, language and requested from the memo written
 at start, produced from the ledger's captured credits (one query per page), status from the
@@ -13,6 +14,7 @@ JobStatus search attribute the workflow keeps current.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from starlette.concurrency import run_in_threadpool
@@ -53,9 +55,18 @@ STATUS_FILTERS: dict[JobStatus, str] = {
 class JobLister:
     """Pages through an account's jobs in visibility."""
 
-    def __init__(self, client: Client, ledger: CreditLedger) -> None:
+    def __init__(
+        self,
+        client: Client,
+        ledger: CreditLedger,
+        *,
+        scan_limit: int = SCAN_LIMIT,
+        first_window: timedelta = FIRST_WINDOW,
+    ) -> None:
         self._client = client
         self._ledger = ledger
+        self._scan_limit = scan_limit
+        self._first_window = first_window
 
     async def page(
         self, account_id: str, status: JobStatus | None, limit: int, after: ListPosition | None
@@ -67,11 +78,39 @@ class JobLister:
         if after is not None:
             # Inclusive of after's microsecond: jobs started in it are cut by id below.
             query += f" AND StartTime < {_time(after.created_at + _RESOLUTION)}"
-        window = await self._window(query, after, limit + 1)
+        executions: list[WorkflowExecution] = []
+        async for window in self._windows(query, after, limit + 1):
+            executions = await self._listed(window, after)
+            if len(executions) > limit:
+                break  # the window holds a full page and the job after it
+        more = len(executions) > limit
+        executions = executions[:limit]
+        jobs = await self._summaries(executions)
+        last = jobs[-1] if more and jobs else None
+        return JobPage(jobs, ListPosition(last.created_at, last.job_id) if last else None)
+
+    async def _windows(
+        self, query: str, after: ListPosition | None, wanted: int
+    ) -> AsyncIterator[str]:
+        """The query narrowed to ever wider start-time windows ending at `after` (or now) that
+        count at least `wanted` jobs, then the whole query; just that when it is small."""
+        if await self._count(query) > self._scan_limit:
+            upper = after.created_at if after is not None else datetime.now(UTC)
+            span = self._first_window
+            while span < OLDEST_WINDOW:
+                narrowed = f"{query} AND StartTime >= {_time(upper - span)}"
+                # Counting is cheap; listing is done only for a window that may hold a page.
+                if await self._count(narrowed) >= wanted:
+                    yield narrowed
+                span *= 4
+        yield query
+
+    async def _listed(self, query: str, after: ListPosition | None) -> list[WorkflowExecution]:
+        """The query's jobs strictly after `after`, newest first."""
         executions = [
             execution
             async for execution in self._client.list_workflows(
-                window, page_size=1000, rpc_timeout=RPC_TIMEOUT
+                query, page_size=1000, rpc_timeout=RPC_TIMEOUT
             )
             if execution.id.startswith(_WORKFLOW_PREFIX)
         ]
@@ -79,25 +118,7 @@ class JobLister:
         if after is not None:
             cut = (after.created_at, after.job_id)
             executions = [e for e in executions if _position_key(e) < cut]
-        more = len(executions) > limit
-        executions = executions[:limit]
-        jobs = await self._summaries(executions)
-        last = jobs[-1] if more and jobs else None
-        return JobPage(jobs, ListPosition(last.created_at, last.job_id) if last else None)
-
-    async def _window(self, query: str, after: ListPosition | None, wanted: int) -> str:
-        """The query narrowed to the newest start-time window holding `wanted` jobs (or all)."""
-        total = await self._count(query)
-        if total <= SCAN_LIMIT:
-            return query
-        upper = after.created_at if after is not None else datetime.now(UTC)
-        span = FIRST_WINDOW
-        while span < OLDEST_WINDOW:
-            narrowed = f"{query} AND StartTime >= {_time(upper - span)}"
-            if await self._count(narrowed) >= wanted:
-                return narrowed
-            span *= 4
-        return query
+        return executions
 
     async def _count(self, query: str) -> int:
         result = await self._client.count_workflows(query, rpc_timeout=RPC_TIMEOUT)

@@ -6,11 +6,14 @@ import asyncio
 import io
 import time
 import zipfile
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from temporalio.client import Client
 
+from api.job_list import JobLister
 from tests.e2e.checks import assert_books_balance
 from tests.support.stack import TERMINAL_STATUSES, Stack, bearer
 
@@ -260,3 +263,29 @@ async def test_bad_list_and_wait_parameters_are_400_and_change_nothing(
     assert (await http.get("/api/v1/jobs", headers=bearer(key))).json()["data"][0][
         "jobId"
     ] == job_id
+
+
+async def test_big_accounts_are_paged_by_start_time_windows_in_the_same_order(
+    stack: Stack, http: httpx.AsyncClient, temporal_client: Client
+) -> None:
+    _, key = stack.create_account(credits=10)
+    job_ids = [await submit(http, key) for _ in range(4)]
+    for job_id in job_ids:
+        await long_poll(http, key, job_id)
+    account_id = stack.accounts.authenticate(key).id
+    whole = await list_until(http, key, {}, list(reversed(job_ids)))
+    # As if the account had more jobs than are ever listed whole: every page searches
+    # growing start-time windows, from one millisecond up.
+    lister = JobLister(
+        temporal_client, stack.ledger, scan_limit=0, first_window=timedelta(milliseconds=1)
+    )
+
+    seen, after = [], None
+    for _ in range(len(job_ids) + 1):
+        page = await lister.page(account_id, None, 1, after)
+        seen += [job.job_id for job in page.jobs]
+        after = page.next_position
+        if after is None:
+            break
+
+    assert seen == [job["jobId"] for job in whole["data"]]
