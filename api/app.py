@@ -9,9 +9,21 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api.metrics import install_metrics
+from api.openapi import camel_case_operation_id, install_openapi
 from api.orchestrator import JobOrchestrator
 from api.problems import install_problem_handlers
-from api.routes import account, catalog, files, generate, health, jobs, keys, webhooks
+from api.routes import (
+    account,
+    archive,
+    catalog,
+    files,
+    generate,
+    health,
+    job_list,
+    jobs,
+    keys,
+    webhooks,
+)
 from api.web import install_web_app
 from infra.accounts import AccountService
 from infra.db import create_db_engine
@@ -67,11 +79,25 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url=None,  # the web app serves /docs from vendored Swagger UI files (offline)
+        generate_unique_id_function=camel_case_operation_id,
     )
     install_problem_handlers(app)
+    install_openapi(app)
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
     install_metrics(app, metrics_token or None)  # an empty METRICS_TOKEN means no token
-    for module in (generate, jobs, keys, webhooks, account, catalog, files, health):
+    # job_list and archive before jobs, whose GET /jobs/{jobId:path} would match their paths.
+    for module in (
+        generate,
+        job_list,
+        archive,
+        jobs,
+        keys,
+        webhooks,
+        account,
+        catalog,
+        files,
+        health,
+    ):
         app.include_router(module.router)
     install_web_app(app, settings)
     return app

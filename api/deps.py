@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -102,6 +103,21 @@ async def idempotency_key(
     if any(not " " <= char <= "~" for char in key):
         raise _bad_key("must contain printable ASCII characters only")
     return key
+
+
+def only_query_parameters(*names: str) -> Callable[[Request], None]:
+    """A dependency refusing query parameters the route does not know (a typo'd `limt=` is a
+    400, not a silently ignored filter)."""
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - set(names))
+        if unknown:
+            raise InvalidRequest(
+                f"Unknown query parameter {unknown[0]!r}.",
+                [FieldError(name, "unknown query parameter") for name in unknown],
+            )
+
+    return check
 
 
 def _bad_key(message: str) -> InvalidRequest:

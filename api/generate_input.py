@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -40,6 +41,22 @@ MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_META
 MetadataValue = Annotated[str, StringConstraints(max_length=MAX_METADATA_VALUE_CHARS)]
 
 
+def _documented(**constraints: Any) -> Callable[[dict[str, Any]], None]:
+    """Put limits and enums the validators enforce into the field's JSON schema, on the
+    string (or array) branch of an optional field, so generated clients know them too."""
+
+    def extend(schema: dict[str, Any]) -> None:
+        branches = [b for b in schema.get("anyOf", [schema]) if b.get("type") != "null"]
+        for branch in branches:
+            for key, value in constraints.items():
+                if key == "items":
+                    branch.setdefault("items", {}).update(value)
+                else:
+                    branch[key] = value
+
+    return extend
+
+
 class GenerateBody(BaseModel):
     """What a client may send; anything else, or any wrong type, is a 400.
 
@@ -52,11 +69,13 @@ class GenerateBody(BaseModel):
     claim: str = Field(
         description=f"The headline on every image; trimmed, 1..{MAX_CLAIM_CHARS} characters.",
         examples=["Best protein supplements"],
+        json_schema_extra=_documented(minLength=1, maxLength=MAX_CLAIM_CHARS),
     )
     language: str | None = Field(
         default=None,
         description='ISO 639-1 code, case-insensitive (default "EN"); see GET /api/v1/languages.',
         examples=["EN"],
+        json_schema_extra=_documented(enum=list(LANGUAGES)),
     )
     count: int | None = Field(
         default=None,
@@ -70,11 +89,13 @@ class GenerateBody(BaseModel):
         max_length=MAX_COUNT,
         description="1..count format codes; image i gets formats[i % len]. "
         "Default: the rotation F1, F4, F10, F2, ...; see GET /api/v1/formats.",
+        json_schema_extra=_documented(items={"enum": list(FORMATS)}),
     )
     cta: str | None = Field(
         default=None,
         description=f"Call-to-action label, 1..{MAX_CTA_CHARS} characters "
         "(default: a localized 'Shop now').",
+        json_schema_extra=_documented(minLength=1, maxLength=MAX_CTA_CHARS),
     )
     subline: str | None = Field(
         default=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.jobs import GenerateRequest, JobView
+from domain.jobs import GenerateRequest, JobPage, JobStatus, JobView, ListPosition
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,18 @@ class JobOrchestrator(Protocol):
 
     async def get(self, account_id: str, job_id: str) -> JobView:
         """The job's current view. Raises NotFound for unknown ids and other accounts' jobs."""
+        ...
+
+    async def wait(self, account_id: str, job_id: str, seconds: float) -> JobView:
+        """The job once it is terminal, or after `seconds` as it stands then. Raises NotFound."""
+        ...
+
+    async def cancel(self, account_id: str, job_id: str) -> JobView:
+        """Ask the job to stop; its view right after. Raises NotFound, JobFinished."""
+        ...
+
+    async def list_jobs(
+        self, account_id: str, status: JobStatus | None, limit: int, after: ListPosition | None
+    ) -> JobPage:
+        """The account's jobs started before `after`, newest first, at most `limit`."""
         ...

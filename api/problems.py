@@ -45,6 +45,7 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemType] = {
     errors.Unauthorized: ProblemType(401, "unauthorized", "Unauthorized"),
     errors.InsufficientCredits: ProblemType(402, "insufficient_credits", "Insufficient credits"),
     errors.NotFound: ProblemType(404, "not_found", "Not found"),
+    errors.JobFinished: ProblemType(409, "job_finished", "Job finished"),
     errors.PayloadTooLarge: ProblemType(413, "payload_too_large", "Payload too large"),
     errors.UnsupportedMediaType: ProblemType(
         415, "unsupported_media_type", "Unsupported media type"

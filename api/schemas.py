@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from domain.catalog import AdFormat, Language
-from domain.jobs import JobStatus, JobView
+from domain.jobs import JobStatus, JobSummary, JobView
 from domain.plans import Plan
 from infra.accounts import AccountInfo, ApiKeyInfo
 from infra.ledger import CreditSummary
@@ -61,8 +61,32 @@ class JobDetail(BaseModel):
 
     jobId: str
     status: JobStatus
+    createdAt: datetime = Field(description="When the job was accepted.")
     creditsConsumed: int = Field(description="Always equals result.produced.")
+    metadata: dict[str, str] = Field(description="The metadata sent with the job ({} if none).")
     result: JobResult
+
+
+class JobListItem(BaseModel):
+    """One job as GET /api/v1/jobs lists it."""
+
+    jobId: str
+    status: JobStatus
+    createdAt: datetime
+    requested: int
+    produced: int
+    claim: str
+    language: str
+    metadata: dict[str, str]
+
+
+class JobList(BaseModel):
+    """A page of GET /api/v1/jobs, newest first."""
+
+    data: list[JobListItem]
+    nextCursor: str | None = Field(
+        description="Pass as `cursor` for the next page (same `status`); null on the last page."
+    )
 
 
 class FormatOut(BaseModel):
@@ -171,10 +195,14 @@ def job_detail(view: JobView, image_url: Callable[[str], str]) -> JobDetail:
     """The poll body; `image_url` turns a storage key into an absolute signed URL."""
     produced = sorted(view.produced, key=lambda image: image.index)
     failures = sorted(view.failures, key=lambda failure: failure.index)
+    if view.created_at is None:
+        raise ValueError(f"job {view.job_id} has no creation time")
     return JobDetail(
         jobId=view.job_id,
         status=view.status,
+        createdAt=view.created_at,
         creditsConsumed=len(produced),
+        metadata=view.metadata,
         result=JobResult(
             requested=view.requested,
             produced=len(produced),
@@ -187,6 +215,19 @@ def job_detail(view: JobView, image_url: Callable[[str], str]) -> JobDetail:
                 for f in failures
             ],
         ),
+    )
+
+
+def job_list_item(job: JobSummary) -> JobListItem:
+    return JobListItem(
+        jobId=job.job_id,
+        status=job.status,
+        createdAt=job.created_at,
+        requested=job.requested,
+        produced=job.produced,
+        claim=job.claim,
+        language=job.language,
+        metadata=job.metadata,
     )
 
 

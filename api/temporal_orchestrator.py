@@ -8,10 +8,9 @@ existing workflow (FAIL) is answered from that workflow: same body -> replay, el
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +18,8 @@ from temporalio.client import (
     Client,
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
     WorkflowQueryFailedError,
 )
 from temporalio.common import (
@@ -28,15 +29,23 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from api.active_jobs import ActiveJobLimit
+from api.job_list import JobLister
 from api.last_known import view_from_ledger
 from api.orchestrator import Submission
+from api.temporal_calls import (
+    RPC_TIMEOUT,
+    WorkflowNotFound,
+    cancel_was_requested,
+    temporal_errors,
+)
 from domain.catalog import LANGUAGES, formats_for
 from domain.errors import (
     IdempotencyKeyReused,
     InsufficientCredits,
+    JobFinished,
     NotFound,
     ServiceUnavailable,
     TooManyActiveJobs,
@@ -45,8 +54,10 @@ from domain.jobs import (
     GenerateRequest,
     ImageSpec,
     JobInput,
+    JobPage,
     JobStatus,
     JobView,
+    ListPosition,
     job_workflow_id,
 )
 from infra.accounts import AccountService
@@ -59,7 +70,6 @@ from workflows.search_attributes import ACCOUNT_ID, JOB_STATUS
 JOB_KEY_NAMESPACE = uuid.UUID("6f1c3b0e-8d55-4d0a-9a43-0c2f6a7b5e11")
 # A poll must answer fast even when no worker can answer a query.
 QUERY_TIMEOUT = timedelta(seconds=2)
-RPC_TIMEOUT = timedelta(seconds=5)
 CLOSED_RESULTS_CACHED = 10_000
 
 
@@ -80,6 +90,7 @@ class TemporalJobOrchestrator:
         self._ledger = ledger
         self._task_queue = task_queue
         self._active_jobs = ActiveJobLimit(client, accounts)
+        self._lister = JobLister(client, ledger)
         # Closed jobs never change: keep their (owner, view) to spare Temporal the reads.
         self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
 
@@ -94,7 +105,7 @@ class TemporalJobOrchestrator:
 
         # After the replay check (a replay never counts against the plan), before the credits.
         try:
-            async with _temporal_errors():
+            async with temporal_errors():
                 await self._active_jobs.check(account_id)
         except TooManyActiveJobs:
             # A request racing its own first start with the same key may find the job by now.
@@ -110,7 +121,7 @@ class TemporalJobOrchestrator:
             )
         job = _job_input(job_id, account_id, request)
         try:
-            async with _temporal_errors():
+            async with temporal_errors():
                 await self._client.start_workflow(
                     GenerateCreativesWorkflow.run,
                     job,
@@ -129,6 +140,10 @@ class TemporalJobOrchestrator:
                         "formats": [image.format for image in job.images],
                         # The client's own key-value pairs, echoed on GET job and the list.
                         "metadata": request.metadata,
+                        # What the job list shows without asking each workflow.
+                        "claim": job.claim,
+                        "language": job.language,
+                        "requested": len(job.images),
                     },
                     static_summary=_summary(request),
                     static_details=_details(job),
@@ -150,15 +165,71 @@ class TemporalJobOrchestrator:
             if owner != account_id:
                 raise NotFound("no such job")
             return view
+        return await self._view(job_id, await self._owned(account_id, job_id))
+
+    async def wait(self, account_id: str, job_id: str, seconds: float) -> JobView:
+        if seconds <= 0 or job_id in self._closed:
+            return await self.get(account_id, job_id)
+        description = await self._owned(account_id, job_id)
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            try:
+                # One long poll on the workflow's close event, not a loop of queries.
+                async with asyncio.timeout(seconds):
+                    await self._handle(job_id, description).result()
+            except TimeoutError:
+                return await self._view(job_id, description)  # still running, as described
+            except (WorkflowFailureError, RPCError):
+                pass  # closed without a result: the new description says how
+            description = await self._owned(account_id, job_id)
+        return await self._view(job_id, description)
+
+    async def cancel(self, account_id: str, job_id: str) -> JobView:
+        description = await self._owned(account_id, job_id)
+        handle = self._handle(job_id, description)
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            try:
+                async with temporal_errors():
+                    await handle.cancel(rpc_timeout=RPC_TIMEOUT)
+                return await self._view(job_id, description)
+            except WorkflowNotFound:  # it closed a moment ago
+                description = await self._owned(account_id, job_id)
+        if not await cancel_was_requested(handle, description):
+            raise JobFinished("the job already finished; there is nothing left to cancel")
+        return await self._view(job_id, description)
+
+    async def list_jobs(
+        self, account_id: str, status: JobStatus | None, limit: int, after: ListPosition | None
+    ) -> JobPage:
+        async with temporal_errors():
+            return await self._lister.page(account_id, status, limit, after)
+
+    async def _owned(self, account_id: str, job_id: str) -> WorkflowExecutionDescription:
         description = await self._describe(job_id)
         if description is None or _owner(description) != account_id:
             raise NotFound("no such job")
-        return await self._view(job_id, description)
+        return description
+
+    def _handle(
+        self, job_id: str, description: WorkflowExecutionDescription
+    ) -> WorkflowHandle[GenerateCreativesWorkflow, JobView]:
+        return self._client.get_workflow_handle_for(
+            GenerateCreativesWorkflow.run, job_workflow_id(job_id), run_id=description.run_id
+        )
 
     async def _view(self, job_id: str, description: WorkflowExecutionDescription) -> JobView:
-        handle = self._client.get_workflow_handle(
-            job_workflow_id(job_id), run_id=description.run_id, result_type=JobView
+        view = await self._current_view(job_id, description)
+        memo = await description.memo()
+        view = dataclasses.replace(
+            view, created_at=description.start_time, metadata=dict(memo.get("metadata") or {})
         )
+        if description.status == WorkflowExecutionStatus.COMPLETED:
+            self._remember(job_id, _owner(description), view)
+        return view
+
+    async def _current_view(
+        self, job_id: str, description: WorkflowExecutionDescription
+    ) -> JobView:
+        handle = self._handle(job_id, description)
         if description.status == WorkflowExecutionStatus.RUNNING:
             try:
                 # rpc_timeout bounds each attempt, and the SDK retries some timed-out queries
@@ -171,9 +242,8 @@ class TemporalJobOrchestrator:
                 return await self._last_known(job_id, description)
             return await self._queued_until_an_image_starts(running)
         if description.status == WorkflowExecutionStatus.COMPLETED:
-            async with _temporal_errors():
+            async with temporal_errors():
                 view: JobView = await handle.result(rpc_timeout=RPC_TIMEOUT)
-            self._remember(job_id, _owner(description), view)
             return view
         return await self._last_known(job_id, description, ended=True)
 
@@ -198,9 +268,9 @@ class TemporalJobOrchestrator:
     async def _describe(self, job_id: str) -> WorkflowExecutionDescription | None:
         handle = self._client.get_workflow_handle(job_workflow_id(job_id))
         try:
-            async with _temporal_errors():
+            async with temporal_errors():
                 return await handle.describe(rpc_timeout=RPC_TIMEOUT)
-        except _WorkflowNotFound:
+        except WorkflowNotFound:
             return None
 
     async def _replay(
@@ -223,24 +293,6 @@ class TemporalJobOrchestrator:
         self._closed[job_id] = (account_id, view)
         while len(self._closed) > CLOSED_RESULTS_CACHED:
             self._closed.popitem(last=False)
-
-
-class _WorkflowNotFound(Exception):
-    pass
-
-
-@asynccontextmanager
-async def _temporal_errors() -> AsyncIterator[None]:
-    """Translate Temporal's transport errors into our domain errors, in one place."""
-    try:
-        yield
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise _WorkflowNotFound() from error
-        raise ServiceUnavailable("the job service is unreachable; retrying is safe") from error
-    except RuntimeError as error:
-        # A lazy client that cannot connect raises a bare RuntimeError ("Failed client connect").
-        raise ServiceUnavailable("the job service is unreachable; retrying is safe") from error
 
 
 def _owner(description: WorkflowExecutionDescription) -> str | None:

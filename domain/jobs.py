@@ -6,6 +6,7 @@ Every workflow and activity takes ONE dataclass, so fields can be added compatib
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from domain.outputs import DEFAULT_OUTPUT
@@ -95,10 +96,41 @@ class JobView:
     started: int = 0
     produced: list[ImageProduced] = field(default_factory=list)
     failures: list[ImageFailure] = field(default_factory=list)
+    # Filled in by the API from the workflow's start time and memo; the workflow leaves them.
+    created_at: datetime | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def done(self) -> int:
         return len(self.produced) + len(self.failures)
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    """One row of the job list: what visibility, the memo and the ledger tell without a query."""
+
+    job_id: str
+    status: JobStatus
+    created_at: datetime
+    requested: int
+    produced: int
+    claim: str
+    language: str
+    metadata: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ListPosition:
+    """Where a page of the job list ended: the last job's start time, then its id (tie-break)."""
+
+    created_at: datetime
+    job_id: str
+
+
+@dataclass(frozen=True)
+class JobPage:
+    jobs: list[JobSummary]
+    next_position: ListPosition | None  # None on the last page
 
 
 def job_workflow_id(job_id: str) -> str:

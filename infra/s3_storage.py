@@ -65,6 +65,12 @@ class S3ImageStore:
             ContentMD5=base64.b64encode(hashlib.md5(data).digest()).decode("ascii"),
         )
 
+    def read(self, key: str) -> bytes:
+        """The bytes of the object under `key`."""
+        validate_key(key)
+        body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return body
+
     def exists(self, key: str) -> bool:
         """Whether an object is stored under `key` (False for invalid keys)."""
         try:

@@ -42,6 +42,10 @@ class ImageStore(Protocol):
         """Whether an object is stored under `key`."""
         ...
 
+    def read(self, key: str) -> bytes:
+        """The bytes stored under `key` (for archives; clients fetch images by URL)."""
+        ...
+
     def url(self, key: str, base_url: str) -> str:
         """An absolute, signed, expiring URL for `key`."""
         ...
@@ -76,6 +80,10 @@ class LocalImageStore:
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
+
+    def read(self, key: str) -> bytes:
+        """The bytes stored under `key`."""
+        return self.path_for(key).read_bytes()
 
     def exists(self, key: str) -> bool:
         """Whether a file is stored under `key` (False for invalid keys)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from contextlib import nullcontext
 from datetime import timedelta
 
@@ -81,8 +82,16 @@ class GenerateCreativesWorkflow:
         self._view.failures.sort(key=lambda failure: failure.index)
         self._set_status(final_status(len(self._view.produced), len(self._view.failures)))
         if workflow.patched(WEBHOOKS_PATCH):
-            await announce_job_end(job.account_id, self._view)
+            await announce_job_end(job.account_id, self._as_announced())
         return self._view
+
+    def _as_announced(self) -> JobView:
+        """The view as GET job shows it: with when the job started and the client's metadata."""
+        assert self._view is not None
+        metadata = workflow.memo_value("metadata", {}, type_hint=dict[str, str])
+        return dataclasses.replace(
+            self._view, created_at=workflow.info().workflow_start_time, metadata=metadata
+        )
 
     @workflow.query
     def status(self) -> JobView:

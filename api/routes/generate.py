@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from api.body import read_json_object
 from api.deps import CurrentAccount, IdempotencyKey, OrchestratorDep
 from api.generate_input import GenerateBody, parse_generate_request
+from api.openapi import component_ref
 from api.routes.responses import problem_responses
 from api.schemas import JobAccepted, job_accepted, job_path
 
@@ -21,12 +22,13 @@ _ACCEPTED_HEADERS = {
 }
 _REQUEST_BODY = {
     "required": True,
-    "content": {"application/json": {"schema": GenerateBody.model_json_schema()}},
+    "content": {"application/json": {"schema": component_ref(GenerateBody)}},
 }
 
 
 @router.post(
     "/generate",
+    operation_id="createJob",
     status_code=202,
     response_model=JobAccepted,
     responses={

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.problems import PROBLEM_MEDIA_TYPE, Problem
+from api.problems import PROBLEM_MEDIA_TYPE
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}  # the one schema (api/openapi.py)
 
 _DESCRIPTIONS = {
     400: "invalid_request: malformed JSON, wrong types, out-of-range or unknown fields",
@@ -12,6 +14,7 @@ _DESCRIPTIONS = {
     402: "insufficient_credits: fewer available credits than `count`",
     403: "forbidden: the signed URL is missing, tampered with or expired",
     404: "not_found: unknown job, or a job of another account",
+    409: "job_finished: the job already finished, so it cannot be canceled",
     413: "payload_too_large: body over 16 KiB",
     415: "unsupported_media_type: body is not application/json",
     422: "idempotency_key_reused: same Idempotency-Key, different body",
@@ -23,8 +26,10 @@ _DESCRIPTIONS = {
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` entries documenting each status as an RFC 9457 problem."""
-    schema = {"schema": Problem.model_json_schema()}
     return {
-        status: {"description": _DESCRIPTIONS[status], "content": {PROBLEM_MEDIA_TYPE: schema}}
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}},
+        }
         for status in statuses
     }

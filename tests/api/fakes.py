@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from api.orchestrator import Submission
-from domain.errors import DomainError, IdempotencyKeyReused, NotFound
-from domain.jobs import GenerateRequest, JobStatus, JobView
+from domain.errors import DomainError, IdempotencyKeyReused, JobFinished, NotFound
+from domain.jobs import GenerateRequest, JobPage, JobStatus, JobSummary, JobView, ListPosition
 
 
 @dataclass
@@ -25,6 +27,8 @@ class FakeOrchestrator:
     calls: list[SubmitCall] = field(default_factory=list)
     jobs: dict[str, tuple[str, JobView]] = field(default_factory=dict)
     keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    waits: list[float] = field(default_factory=list)
+    canceled: list[str] = field(default_factory=list)
 
     async def submit(
         self, account_id: str, request: GenerateRequest, idempotency_key: str | None
@@ -37,7 +41,9 @@ class FakeOrchestrator:
             if fingerprint != request.fingerprint():
                 raise IdempotencyKeyReused("key reused with a different body")
             return Submission(self.jobs[job_id][1], replayed=True)
-        view = JobView(str(uuid.uuid4()), JobStatus.QUEUED, request.count)
+        view = JobView(
+            str(uuid.uuid4()), JobStatus.QUEUED, request.count, created_at=datetime.now(UTC)
+        )
         self.jobs[view.job_id] = (account_id, view)
         if idempotency_key is not None:
             self.keys[(account_id, idempotency_key)] = (view.job_id, request.fingerprint())
@@ -49,6 +55,51 @@ class FakeOrchestrator:
             raise NotFound("no such job")
         return view
 
+    async def wait(self, account_id: str, job_id: str, seconds: float) -> JobView:
+        self.waits.append(seconds)
+        return await self.get(account_id, job_id)
+
+    async def cancel(self, account_id: str, job_id: str) -> JobView:
+        view = await self.get(account_id, job_id)
+        if view.status.is_terminal:
+            raise JobFinished("the job already finished")
+        self.canceled.append(job_id)
+        return view
+
+    async def list_jobs(
+        self, account_id: str, status: JobStatus | None, limit: int, after: ListPosition | None
+    ) -> JobPage:
+        views = sorted(
+            (v for owner, v in self.jobs.values() if owner == account_id),
+            key=lambda v: (v.created_at, v.job_id),
+            reverse=True,
+        )
+        if status is not None:
+            views = [v for v in views if v.status is status]
+        if after is not None:
+            views = [
+                v for v in views if (v.created_at, v.job_id) < (after.created_at, after.job_id)
+            ]
+        page = [_summary(v) for v in views[:limit]]
+        last = page[-1] if len(views) > limit else None
+        return JobPage(page, ListPosition(last.created_at, last.job_id) if last else None)
+
     def put(self, account_id: str, view: JobView) -> None:
-        """Make a job with this exact view exist for the account."""
+        """Make a job with this exact view exist for the account (created now, if not given)."""
+        if view.created_at is None:
+            view = dataclasses.replace(view, created_at=datetime.now(UTC))
         self.jobs[view.job_id] = (account_id, view)
+
+
+def _summary(view: JobView) -> JobSummary:
+    assert view.created_at is not None
+    return JobSummary(
+        job_id=view.job_id,
+        status=view.status,
+        created_at=view.created_at,
+        requested=view.requested,
+        produced=len(view.produced),
+        claim="",
+        language="EN",
+        metadata=view.metadata,
+    )

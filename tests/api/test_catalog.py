@@ -38,4 +38,7 @@ async def test_openapi_docs_are_served(client: httpx.AsyncClient):
     assert docs.status_code == 200
     assert schema["info"]["title"] == "Creative SaaS API"
     body_schema = schema["paths"]["/api/v1/generate"]["post"]["requestBody"]["content"]
-    assert "claim" in body_schema["application/json"]["schema"]["properties"]
+    assert body_schema["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GenerateBody"
+    }
+    assert "claim" in schema["components"]["schemas"]["GenerateBody"]["properties"]

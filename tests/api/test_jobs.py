@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -13,6 +14,7 @@ from infra.storage import LocalImageStore
 from tests.api.conftest import Caller
 from tests.api.fakes import FakeOrchestrator
 
+CREATED_AT = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"fake image bytes"
 
 
@@ -25,7 +27,16 @@ def finished_job(account: Caller, store: LocalImageStore, orchestrator: FakeOrch
         store.put(key, PNG + bytes([index]))
         produced.append(ImageProduced(index, image_format, key))
     failure = ImageFailure(2, "F4", "render_failed", "the text did not fit")
-    view = JobView(job_id, JobStatus.PARTIAL, 3, started=3, produced=produced, failures=[failure])
+    view = JobView(
+        job_id,
+        JobStatus.PARTIAL,
+        3,
+        started=3,
+        produced=produced,
+        failures=[failure],
+        created_at=CREATED_AT,
+        metadata={"campaign": "spring"},
+    )
     orchestrator.put(account.account.id, view)
     return job_id
 
@@ -43,7 +54,9 @@ async def test_finished_job_has_the_documented_shape(
     assert body == {
         "jobId": job_id,
         "status": "partial",
+        "createdAt": "2026-11-30T09:15:00Z",
         "creditsConsumed": 2,
+        "metadata": {"campaign": "spring"},
         "result": {
             "requested": 3,
             "produced": 2,

@@ -39,6 +39,7 @@ def test_problem_codes_match_the_catalog():
         (401, "unauthorized"),
         (402, "insufficient_credits"),
         (404, "not_found"),
+        (409, "job_finished"),
         (413, "payload_too_large"),
         (415, "unsupported_media_type"),
         (422, "idempotency_key_reused"),

@@ -55,3 +55,14 @@ def test_orchestration_benchmark_bounds_the_efficiency(tmp_path: Path) -> None:
     assert orchestration["cpu_ms_per_image"]["temporal"] > 0
     assert orchestration["cpu_ms_per_image"]["worker"] > 0
     assert 0 < result["ceiling"] < 1
+
+
+def test_longpoll_benchmark_holds_its_polls(tmp_path: Path) -> None:
+    result = run_benchmark(
+        "bench.longpoll", tmp_path / "longpoll.json", "--levels", "10", "--wait", "2"
+    )
+
+    [level] = result["levels"]
+    assert (level["polls"], level["held"], level["errors"]) == (10, 10, {})
+    assert level["answered_after_s_p50"] >= 2  # the polls were held, not answered at once
+    assert result["api_peak_rss_mib"] > 0

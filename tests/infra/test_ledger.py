@@ -144,6 +144,23 @@ def test_job_reservations_in_index_order(ledger: CreditLedger, funded_account: F
     assert ledger.job_reservations("job-unknown") == []
 
 
+def test_captured_counts_are_each_jobs_produced_images(
+    ledger: CreditLedger, funded_account: Funded
+) -> None:
+    account = funded_account(credits=6)
+    for job_id, index in (("job-1", 1), ("job-1", 2), ("job-1", 3), ("job-2", 1), ("job-2", 2)):
+        ledger.reserve(job_id=job_id, account_id=account.id, index=index)
+    ledger.capture(job_id="job-1", index=1, storage_key="1.png")
+    ledger.capture(job_id="job-1", index=3, storage_key="3.png")
+    ledger.release(job_id="job-1", index=2)  # failed: not produced
+    ledger.capture(job_id="job-2", index=2, storage_key="2.png")  # job-2 image 1 still held
+
+    counts = ledger.captured_counts(["job-2", "job-1", "job-unknown"])
+
+    assert counts == {"job-2": 1, "job-1": 2, "job-unknown": 0}
+    assert ledger.captured_counts([]) == {}
+
+
 def test_racing_reservations_never_overdraw(ledger: CreditLedger, funded_account: Funded) -> None:
     account = funded_account(credits=10)
 

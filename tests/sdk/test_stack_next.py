@@ -1,8 +1,4 @@
-"""The SDK on the API surface other branches add today (contract: api-v1-next.md).
-
-Written against the contract and skipped on this branch, where the server lacks these routes.
-At merge, the lead deletes the `AWAITS_*` mark of each test whose branch has landed.
-"""
+"""The SDK on the jobs list, long-poll, cancel and the new body fields (api-v1-next.md)."""
 
 from __future__ import annotations
 
@@ -18,17 +14,9 @@ from PIL import Image
 from tests.sdk.test_cli import run_cli
 from tests.support.stack import Stack
 
-AWAITS_JOBS = pytest.mark.skip(
-    reason="needs GET /api/v1/jobs, ?wait=, POST /jobs/{id}/cancel and createdAt (jobs "
-    "branch): the lead removes this mark at merge"
-)
-AWAITS_FIELDS = pytest.mark.skip(
-    reason="needs output and metadata on POST /generate (fields branch): removed at merge"
-)
 LONG_CLAIM = "Protein shakes that taste like dessert and keep you full all afternoon long"
 
 
-@AWAITS_JOBS
 def test_jobs_list_newest_first_pages_and_filters(client: CreativeSaaS) -> None:
     created = [client.jobs.create(f"Claim {n}") for n in range(3)]
     for job in created:
@@ -46,7 +34,6 @@ def test_jobs_list_newest_first_pages_and_filters(client: CreativeSaaS) -> None:
     assert [r.id for r in client.jobs.iterate(status="processing")] == []
 
 
-@AWAITS_JOBS
 def test_a_long_poll_answers_when_the_job_is_done(client: CreativeSaaS) -> None:
     job = client.jobs.create("Best protein supplements", count=3)
     finished = client.jobs.get(job.id, wait=60)  # one request, held until the job ends
@@ -56,7 +43,6 @@ def test_a_long_poll_answers_when_the_job_is_done(client: CreativeSaaS) -> None:
     assert client.long_poll, "the server refused ?wait=, so wait() fell back to polling"
 
 
-@AWAITS_JOBS
 def test_cancel_stops_a_job_and_charges_only_what_it_delivered(
     client: CreativeSaaS, tmp_path: Path
 ) -> None:
@@ -71,7 +57,6 @@ def test_cancel_stops_a_job_and_charges_only_what_it_delivered(
     assert client.account.get().credits.consumed == job.produced
 
 
-@AWAITS_JOBS
 def test_cancel_of_a_finished_or_unknown_job_is_refused(client: CreativeSaaS) -> None:
     job = client.jobs.wait(client.jobs.create("Done already"), timeout=120)
     with pytest.raises(JobFinishedError) as finished:
@@ -81,8 +66,6 @@ def test_cancel_of_a_finished_or_unknown_job_is_refused(client: CreativeSaaS) ->
         client.jobs.cancel(str(uuid.uuid4()))
 
 
-@AWAITS_JOBS
-@AWAITS_FIELDS
 def test_output_and_metadata_reach_the_files_and_the_job(
     client: CreativeSaaS, tmp_path: Path
 ) -> None:
@@ -101,7 +84,6 @@ def test_output_and_metadata_reach_the_files_and_the_job(
     assert listed.metadata == {"campaign": "spring"}
 
 
-@AWAITS_JOBS
 def test_the_cli_lists_and_cancels_jobs(stack: Stack, tmp_path: Path) -> None:
     _, key = stack.create_account(credits=30)
     with stack.worker_stopped():  # the job cannot finish before the command cancels it

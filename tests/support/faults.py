@@ -104,6 +104,9 @@ class OutageStore:
     def exists(self, key: str) -> bool:
         return self._store.exists(key)
 
+    def read(self, key: str) -> bytes:
+        return self._store.read(key)
+
     def url(self, key: str, base_url: str) -> str:
         return self._store.url(key, base_url)
 
