@@ -111,6 +111,9 @@ class GenerateRequest:
     count: int = 1
     formats: tuple[str, ...] | None = None
     cta: str | None = None
+    # Without `formats`: the default rotation less the formats the claim cannot fill legibly
+    # (derived from the claim, so not part of the fingerprint).
+    rotation: tuple[str, ...] | None = None
 
     def fingerprint(self) -> str:
         """Stable hash of the request, to tell a replay from a reused Idempotency-Key."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 
+from rendering.fonts import FontSource
 from rendering.hyphenate import HYPHEN
 from rendering.hyphenate import LANGUAGES as HYPHENATED_LANGUAGES
 from rendering.text import (
@@ -68,12 +69,13 @@ class TextStyle:
     language: str
     weight: int
     leading: float  # line height as a multiple of the size
+    face: FontSource | None = None  # a family's face, ahead of the language's house font
 
 
 @functools.lru_cache(maxsize=4096)
 def make_line(text: str, style: TextStyle, size: int) -> Line:
     """Shape one line and measure its exact advance and ink."""
-    runs = visual_runs(text, style.language)
+    runs = visual_runs(text, style.language, style.face)
     x, left, top, right, bottom = 0.0, 0.0, 0.0, 0.0, 0.0
     for run in runs:
         ink_left, ink_top, ink_right, ink_bottom = run_ink(run, size, style.weight, style.language)
