@@ -36,7 +36,37 @@ FLOORS = {
     "F11": Floors(16, 10, 9),
     "F12": Floors(18, 12, 11),
 }
-SAMPLE_WORDS = ["Discover", "our", "new", "protein", "range", "made", "for", "runners", "who", "train", "every", "single", "day", "and", "want", "lighter", "recovery,", "better", "taste", "and", "honest", "ingredients", "in", "every", "scoop", "we", "make", "for", "you"]
+SAMPLE_WORDS = [
+    "Discover",
+    "our",
+    "new",
+    "protein",
+    "range",
+    "made",
+    "for",
+    "runners",
+    "who",
+    "train",
+    "every",
+    "single",
+    "day",
+    "and",
+    "want",
+    "lighter",
+    "recovery,",
+    "better",
+    "taste",
+    "and",
+    "honest",
+    "ingredients",
+    "in",
+    "every",
+    "scoop",
+    "we",
+    "make",
+    "for",
+    "you",
+]
 
 
 def fits_legibly(
