@@ -195,7 +195,7 @@ def _group(
     else:
         cb = cta_zone.box
         bx = _align_x(cta_zone.align, cb, button_w)
-        by = cb.top + (cb.height - button_h) / 2
+        by = max(cb.top, cb.top + (cb.height - button_h) / 2)
         button = Box(bx, by, bx + button_w, by + button_h)
     label_top = button.top + (button.height - label.height) / 2
     label_lines = place(label, button, label_top, "center")
@@ -204,6 +204,7 @@ def _group(
         and whole_words(headline, claim, head_style.language)
         and headline.size >= floors.headline and label.size >= floors.cta
         and headline.size >= 2 * label.size
+        and (inline or (button_h <= cta_zone.box.height and button_w <= cta_zone.box.width))
     )  # fmt: skip
     return (headline, lines), (label, label_lines), sub_placed, button, legible
 

@@ -22,9 +22,9 @@ class Design:
 def design_for(variant_seed: str) -> Design:
     """Images of one job ("job:1", "job:2", ...) walk through families and palettes.
 
-    Consecutive images take consecutive families (6 in a row all differ), the palette steps by
-    5 of 12 (coprime: every palette before a repeat) and the variation by one of 5, so 60
-    images of a job pass before a combination repeats. The job's own hash picks the start.
+    Consecutive images take consecutive families (6 in a row all differ); the palette steps by
+    5 of 12 (coprime: every palette before a repeat) and one more every 12 images, so a family
+    meets a new palette each time it comes round, for 72 images. The job's hash picks the start.
     """
     match = re.fullmatch(r"(.*):(\d+)", variant_seed)
     base, index = (match.group(1), int(match.group(2))) if match else (variant_seed, 0)
@@ -33,6 +33,6 @@ def design_for(variant_seed: str) -> Design:
         index = int.from_bytes(digest[8:12], "big")
     return Design(
         family=FAMILIES[(digest[0] + index) % len(FAMILIES)],
-        palette=PALETTES[(digest[1] + index * 5) % len(PALETTES)],
+        palette=PALETTES[(digest[1] + index * 5 + index // 12) % len(PALETTES)],
         variation=(digest[2] + index) % VARIATIONS,
     )
