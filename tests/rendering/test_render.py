@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import itertools
-from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw
