@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from domain.catalog import FORMATS, LANGUAGES
 from rendering.design import Design
-from rendering.families import FAMILY_SCENES, PAIRINGS, Frame, Zone
+from rendering.families import FAMILY_SCENES, PAIRINGS, Frame, Zone, badge_slot
 from rendering.fonts import FontSource
 from rendering.hyphenate import HYPHEN
 from rendering.layout import (
@@ -89,7 +89,9 @@ def _carve(zone: Box, slot: Box) -> Box:
     below = Box(zone.left, slot.bottom + gap, zone.right, zone.bottom)
     beside = (Box(zone.left, zone.top, slot.left - gap, zone.bottom) if slot.left > zone.left
               else Box(slot.right + gap, zone.top, zone.right, zone.bottom))  # fmt: skip
-    return max((below, beside), key=lambda b: max(0.0, b.width) * max(0.0, b.height) ** 1.2)
+    if below.height >= zone.height * 0.6:  # text sets better in a full-width box
+        return below
+    return max((below, beside), key=lambda b: max(0.0, b.width) * max(0.0, b.height))
 
 
 def compose(spec: CreativeSpec, design: Design, family: str) -> CreativeLayout:
@@ -101,23 +103,29 @@ def compose(spec: CreativeSpec, design: Design, family: str) -> CreativeLayout:
     )
     frame = Frame(fmt.width, fmt.height, safe_area(spec.format_code), rules, design.palette,
                   LANGUAGES[spec.language].rtl, design.variation)  # fmt: skip
-    scene = FAMILY_SCENES[family](frame)
     pairing = PAIRINGS[family]
     claim = drawable_claim(spec.claim, spec.language)
     cta_text = drawable(spec.cta, spec.language) or LANGUAGES[spec.language].default_cta
     head_style = style(spec.language, pairing.display, pairing.display_weight, True, claim)
     text_style = style(spec.language, pairing.text, pairing.text_weight, False, cta_text)
-    zone = scene.text
-    badge_el: TextElement | None = None
-    badge_shape: Shape | None = None
-    if spec.badge and drawable(spec.badge, spec.language):
-        badge_el, badge_shape = _badge(spec, scene.badge, pairing, floors, design)
-        if badge_el is not None and badge_shape is not None:
-            zone = replace(zone, box=_carve(zone.box, Box(*badge_shape.points)))
-    cta_zone = scene.cta or zone
     sub_text = drawable(spec.subline, spec.language) if spec.subline else ""
-    group = _group(claim, cta_text, sub_text, head_style, text_style, zone, cta_zone,
-                   scene.cta is None, rules.cta_size, rules.max_lines, floors)  # fmt: skip
+    shares = (0.3, 0.38, 0.46) if frame.shape == "banner" else (0.3,)
+    for share in shares:  # a banner widens its button column rather than cut the label
+        frame = replace(frame, cta_share=share)
+        scene = FAMILY_SCENES[family](frame)
+        zone = scene.text
+        badge_el: TextElement | None = None
+        badge_shape: Shape | None = None
+        slot = scene.badge or badge_slot(zone, frame.shape == "banner", frame.rtl)
+        if spec.badge and drawable(spec.badge, spec.language):
+            badge_el, badge_shape = _badge(spec, slot, pairing, floors, design)
+            if badge_el is not None and badge_shape is not None:
+                zone = replace(zone, box=_carve(zone.box, Box(*badge_shape.points)))
+        cta_zone = scene.cta or zone
+        group = _group(claim, cta_text, sub_text, head_style, text_style, zone, cta_zone,
+                       scene.cta is None, rules.cta_size, rules.max_lines, floors)  # fmt: skip
+        if not group[1][0].ellipsized:
+            break
     headline, label, subline, button, legible = group
     palette = design.palette
     head_ink = ink_on(list(zone.behind), palette)
@@ -134,7 +142,7 @@ def compose(spec: CreativeSpec, design: Design, family: str) -> CreativeLayout:
         button, button_color, cta_zone.behind,
         TextElement(label[0], label[1], text_style, ink_on([button_color], palette),
                     (button_color,)),
-        badge_el, badge_shape, {**scene.slots, "badge": scene.badge[0]}, legible,
+        badge_el, badge_shape, {**scene.slots, "badge": slot[0]}, legible,
     )  # fmt: skip
 
 
@@ -163,7 +171,7 @@ def _group(
             if subline.ellipsized:
                 subline = None
         sub_room = subline.height + label.size * 0.9 if subline else 0.0
-        cap = max(floors.headline, round(min(room * 0.62, box.width * 0.5, box.height * 0.45)))
+        cap = max(floors.headline, round(min(room * 0.75, box.width * 0.6, box.height * 0.6)))
         headline = fit_text(claim, head_style, box.width, room - sub_room, max_lines, cap,
                             floors.headline)  # fmt: skip
         if headline.ellipsized and subline is not None:
@@ -195,8 +203,9 @@ def _group(
     else:
         cb = cta_zone.box
         bx = _align_x(cta_zone.align, cb, button_w)
-        by = max(cb.top, cb.top + (cb.height - button_h) / 2)
-        button = Box(bx, by, bx + button_w, by + button_h)
+        tight = min(button_h, max(cb.height, label.height))  # padding gives way first
+        by = max(cb.top, cb.top + (cb.height - tight) / 2)
+        button = Box(bx, by, bx + button_w, by + tight)
     label_top = button.top + (button.height - label.height) / 2
     label_lines = place(label, button, label_top, "center")
     legible = (

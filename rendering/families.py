@@ -16,13 +16,13 @@ from rendering.palette import Color, Palette, mix
 from rendering.typefaces import (
     ANTON,
     ARCHIVO_BLACK,
+    BEBAS_NEUE,
     DM_SANS,
     DM_SERIF_DISPLAY,
     FRAUNCES,
     MANROPE,
     PLAYFAIR_DISPLAY,
     SPACE_GROTESK,
-    SYNE,
     Pairing,
 )  # fmt: skip
 
@@ -31,7 +31,7 @@ PAIRINGS = {
     "split": Pairing(DM_SERIF_DISPLAY, 400, DM_SANS, 700),
     "card": Pairing(PLAYFAIR_DISPLAY, 800, MANROPE, 700),
     "diagonal": Pairing(ARCHIVO_BLACK, 400, SPACE_GROTESK, 700),
-    "band": Pairing(SYNE, 800, DM_SANS, 700),
+    "band": Pairing(BEBAS_NEUE, 400, DM_SANS, 700),
     "showcase": Pairing(FRAUNCES, 700, DM_SANS, 700),
 }
 
@@ -53,8 +53,17 @@ class Scene:
     shapes: tuple[Shape, ...]
     text: Zone  # headline, subline and (when `cta` is None) the button
     cta: Zone | None
-    badge: tuple[Box, tuple[Color, ...]]  # badge circle and what lies behind it
+    badge: tuple[Box, tuple[Color, ...]] | None  # the sticker and what lies behind it; None:
+    # the text zone's top trailing corner
     slots: dict[str, Box]
+
+
+def badge_slot(zone: Zone, banner: bool, rtl: bool) -> tuple[Box, tuple[Color, ...]]:
+    """A round sticker in the top trailing corner of a zone, on the zone's own surface."""
+    box = zone.box
+    d = min(box.height * 0.9, box.width * 0.3) if banner else min(box.width, box.height) * 0.26
+    left = box.left if rtl else box.right - d
+    return Box(left, box.top, left + d, box.top + d), zone.behind
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class Frame:
     palette: Palette
     rtl: bool
     variation: int
+    cta_share: float = 0.3  # a banner's button column; widened for a long call-to-action
 
     @property
     def shape(self) -> str:
@@ -104,15 +114,6 @@ def _gap(frame: Frame) -> float:
     return max(6.0, frame.rules.cta_size * 1.2)
 
 
-def _badge_slot(frame: Frame, behind: tuple[Color, ...]) -> tuple[Box, tuple[Color, ...]]:
-    """A round sticker in the top trailing corner of the safe area."""
-    s = frame.safe
-    d = min(s.width, s.height) * (0.5 if frame.shape == "banner" else 0.24)
-    d = min(d, s.height)
-    box = Box(s.right - d, s.top, s.right, s.top + d)
-    return _flip(frame, box) if frame.rtl else box, behind
-
-
 def _logo_slot(frame: Frame) -> Box:
     s = frame.safe
     h = min(s.height * 0.08, 96) if frame.shape != "banner" else s.height
@@ -142,18 +143,18 @@ def poster(frame: Frame) -> Scene:
     """Big type on a colour field, a halftone corner, the button under the headline."""
     p, s = frame.palette, frame.safe
     ground = _ground(frame, gradient=frame.shape != "banner")
-    behind = (ground[0], ground[1])
     shapes = (_dots(frame, p.field),) if frame.shape in ("square", "tall") else ()
+    behind = (ground[0], ground[1], *(shape.color for shape in shapes))  # text may cross the dots
     if frame.shape == "banner":
-        cta_w = s.width * 0.3
+        cta_w = s.width * frame.cta_share
         cta = Zone(_flip(frame, Box(s.right - cta_w, s.top, s.right, s.bottom)), behind,
                    "center", "center")  # fmt: skip
         text = Zone(_flip(frame, Box(s.left, s.top, s.right - cta_w - _gap(frame), s.bottom)),
                     behind, frame.lead, "center")  # fmt: skip
-        return Scene(ground, shapes, text, cta, _badge_slot(frame, behind),
+        return Scene(ground, shapes, text, cta, None,
                      {"logo": _logo_slot(frame)})  # fmt: skip
     text = Zone(s, behind, frame.lead, "center", rule=True)
-    return Scene(ground, shapes, text, None, _badge_slot(frame, behind),
+    return Scene(ground, shapes, text, None, None,
                  {"logo": _logo_slot(frame)})  # fmt: skip
 
 
@@ -163,21 +164,23 @@ def split(frame: Frame) -> Scene:
     ground = _ground(frame, gradient=False)
     field = (p.field,)
     if frame.shape in ("wide", "banner"):
-        share = 0.36 if frame.shape == "wide" else 0.3
+        share = 0.36 if frame.shape == "wide" else frame.cta_share
         block = _flip(frame, Box(w * (1 - share), 0, w, h))
         inner = _flip(frame, Box(w * (1 - share) + s.left * 0.6, s.top, s.right, s.bottom))
         text = _flip(frame, Box(s.left, s.top, w * (1 - share) - s.left * 0.8, s.bottom))
         cta = Zone(inner, (p.block,), "center", "center")
     else:
-        share = 0.3 if frame.shape == "square" else 0.36
+        ratio = frame.width / frame.height
+        share = 0.3 if frame.shape == "square" else (0.36 if ratio > 0.4 else 0.2)
         top = round(h * (1 - share))
         block = Box(0, top, w, h)
         text = Box(s.left, s.top, s.right, top - s.left * 0.7)
         cta = Zone(Box(s.left, top + s.left * 0.5, s.right, s.bottom), (p.block,), frame.lead,
                    "center")  # fmt: skip
     shapes = (Shape("rect", (block.left, block.top, block.right, block.bottom), p.block),)
-    zone = Zone(text, field, frame.lead, "bottom" if frame.shape == "square" else "center")
-    return Scene(ground, shapes, zone, cta, _badge_slot(frame, field),
+    hug = frame.shape == "square" and frame.width >= frame.height  # portrait: centre, no void
+    zone = Zone(text, field, frame.lead, "bottom" if hug else "center")
+    return Scene(ground, shapes, zone, cta, None,
                  {"logo": _logo_slot(frame)})  # fmt: skip
 
 
@@ -194,15 +197,15 @@ def card(frame: Frame) -> Scene:
                 min(s.bottom, h - inset * 2.2))  # fmt: skip
     paper = (p.paper,)
     if frame.shape == "banner":
-        cta_w = inner.width * 0.3
+        cta_w = inner.width * frame.cta_share
         cta = Zone(_flip(frame, Box(inner.right - cta_w, inner.top, inner.right, inner.bottom)),
                    paper, "center", "center")  # fmt: skip
         text = Zone(_flip(frame, Box(inner.left, inner.top, inner.right - cta_w - _gap(frame),
                                      inner.bottom)), paper, frame.lead, "center")  # fmt: skip
-        return Scene(ground, shapes, text, cta, _badge_slot(frame, paper),
+        return Scene(ground, shapes, text, cta, None,
                      {"logo": _logo_slot(frame)})  # fmt: skip
     text = Zone(inner, paper, "center", "center")
-    return Scene(ground, shapes, text, None, _badge_slot(frame, paper),
+    return Scene(ground, shapes, text, None, None,
                  {"logo": _logo_slot(frame)})  # fmt: skip
 
 
@@ -212,11 +215,15 @@ def diagonal(frame: Frame) -> Scene:
     ground = _ground(frame, gradient=False)
     field = (p.field,)
     if frame.shape in ("wide", "banner"):
-        a, b = (0.62, 0.5) if frame.shape == "wide" else (0.72, 0.66)
+        a, b = (
+            (0.62, 0.5)
+            if frame.shape == "wide"
+            else (1.02 - frame.cta_share, 0.96 - frame.cta_share)
+        )
         band = _flip_points(frame, (w * a, 0, w, 0, w, h, w * b, h))
         cta = Zone(_flip(frame, Box(w * a + s.left * 0.4, s.top, s.right, s.bottom)), (p.block,),
                    "center", "center")  # fmt: skip
-        text = _flip(frame, Box(s.left, s.top, w * b - s.left * 0.8, s.bottom))
+        text = _flip(frame, Box(s.left, s.top, w * b - s.left * 1.3, s.bottom))
         zone = Zone(text, field, frame.lead, "center")
     else:
         high, low = (0.56, 0.72) if frame.shape == "square" else (0.6, 0.72)
@@ -226,7 +233,7 @@ def diagonal(frame: Frame) -> Scene:
         zone = Zone(Box(s.left, s.top, s.right, h * high - s.left * 0.5), field, frame.lead,
                     "center", rule=True)  # fmt: skip
     shapes = (Shape("polygon", band, p.block),)
-    return Scene(ground, shapes, zone, cta, _badge_slot(frame, field),
+    return Scene(ground, shapes, zone, cta, None,
                  {"logo": _logo_slot(frame)})  # fmt: skip
 
 
@@ -240,12 +247,12 @@ def band(frame: Frame) -> Scene:
         shapes: tuple[Shape, ...] = (Shape("rect", (0, 0, w, stripe), p.block),
                   Shape("rect", (0, h - stripe, w, h), p.block))  # fmt: skip
         inner = Box(s.left, max(s.top, stripe + 2), s.right, min(s.bottom, h - stripe - 2))
-        cta_w = inner.width * 0.3
+        cta_w = inner.width * frame.cta_share
         cta = Zone(_flip(frame, Box(inner.right - cta_w, inner.top, inner.right, inner.bottom)),
                    behind, "center", "center")  # fmt: skip
         text = Zone(_flip(frame, Box(inner.left, inner.top, inner.right - cta_w - _gap(frame),
                                      inner.bottom)), behind, frame.lead, "center")  # fmt: skip
-        return Scene(ground, shapes, text, cta, _badge_slot(frame, behind),
+        return Scene(ground, shapes, text, cta, None,
                      {"logo": _logo_slot(frame)})  # fmt: skip
     share = {"square": 0.22, "tall": 0.16, "wide": 0.26}[frame.shape]
     top = round(h * (1 - share))
@@ -268,7 +275,7 @@ def showcase(frame: Frame) -> Scene:
     if frame.shape == "banner":
         stage = _flip(frame, Box(s.left, s.top, s.left + s.height * 1.4, s.bottom))
         rest = _flip(frame, Box(s.left + s.height * 1.4 + _gap(frame), s.top, s.right, s.bottom))
-        cta_w = rest.width * 0.34
+        cta_w = rest.width * (frame.cta_share + 0.04)
         cta = Zone(_flip(frame, Box(s.right - cta_w, s.top, s.right, s.bottom)), field, "center",
                    "center")  # fmt: skip
         text = Zone(_flip(frame, Box(s.left + s.height * 1.4 + _gap(frame), s.top,
@@ -286,7 +293,14 @@ def showcase(frame: Frame) -> Scene:
         text = Zone(Box(s.left, h * share + s.left * 0.6, s.right, s.bottom), field, frame.lead,
                     "center")  # fmt: skip
         cta = None
-    return Scene(ground, _stage(frame, stage), text, cta, _badge_slot(frame, field),
+    d = min(stage.width, stage.height) * (0.3 if frame.shape != "banner" else 0.6)
+    inset = d * 0.12
+    x = stage.left + inset if frame.rtl else stage.right - d - inset
+    sticker: Box | None = Box(x, stage.top + inset, x + d, stage.top + inset + d)
+    if frame.shape == "banner":
+        sticker = None
+    badge = (sticker, (p.block,)) if sticker else None
+    return Scene(ground, _stage(frame, stage), text, cta, badge,
                  {"logo": _logo_slot(frame), "image": stage})  # fmt: skip
 
 

@@ -10,7 +10,7 @@ hands over to the roomiest family, "poster".
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.catalog import FORMATS, LANGUAGES
 from rendering.design import Design, design_for
@@ -144,6 +144,10 @@ class CreativeLayout:
         return self.headline.box
 
     @property
+    def headline_lines(self) -> tuple[PlacedText, ...]:
+        return self.headline.lines
+
+    @property
     def text_elements(self) -> tuple[TextElement, ...]:
         extra = tuple(e for e in (self.subline, self.badge) if e is not None)
         return (self.headline, self.cta, *extra)
@@ -186,9 +190,19 @@ def _layout(
     from rendering.composition import compose
 
     spec = CreativeSpec(claim, language, cta, code, "", subline, badge)
-    layout = compose(spec, design, design.family)
-    if not layout.legible and design.family != "poster":
-        roomy = compose(spec, design, "poster")
-        if roomy.legible:
-            return roomy
-    return layout
+    lean = CreativeSpec(claim, language, cta, code, "", None, None)
+    attempts = (  # fewer elements before a smaller family; the design's own family first
+        (spec, design.family), (spec, "poster"),
+        (replace(spec, badge=None), design.family), (replace(spec, badge=None), "poster"),
+        (lean, design.family), (lean, "poster"),
+    )  # fmt: skip
+    first = None
+    for attempt, family in attempts:
+        if attempt != spec and attempt.subline == spec.subline and attempt.badge == spec.badge:
+            continue
+        layout = compose(attempt, design, family)
+        if layout.legible:
+            return layout
+        first = first or layout
+    assert first is not None
+    return first

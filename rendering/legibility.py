@@ -36,37 +36,22 @@ FLOORS = {
     "F11": Floors(16, 10, 9),
     "F12": Floors(18, 12, 11),
 }
-SAMPLE_WORDS = [
-    "Discover",
-    "our",
-    "new",
-    "protein",
-    "range",
-    "made",
-    "for",
-    "runners",
-    "who",
-    "train",
-    "every",
-    "single",
-    "day",
-    "and",
-    "want",
-    "lighter",
-    "recovery,",
-    "better",
-    "taste",
-    "and",
-    "honest",
-    "ingredients",
-    "in",
-    "every",
-    "scoop",
-    "we",
-    "make",
-    "for",
-    "you",
-]
+SAMPLES = (  # ordinary English copy: short and long words, as claims mix them
+    "Discover our new protein range made for runners who train every single day and want "
+    "lighter recovery, better taste and honest ingredients in every scoop we make for you",
+    "Unbelievable performance nutrition: professional supplements, delicious flavours and "
+    "sustainable packaging, delivered overnight throughout Europe with complimentary returns",
+)
+
+
+def sample_claim(length: int, sample: int = 0) -> str:
+    """The first whole words of a sample, at most `length` characters."""
+    text = ""
+    for word in ((SAMPLES[sample % len(SAMPLES)] + " ") * 3).split():
+        if len(text) + len(word) + 1 > length:
+            break
+        text = f"{text} {word}".strip()
+    return text or SAMPLES[0][:length]
 
 
 def fits_legibly(
@@ -85,24 +70,18 @@ def fits_legibly(
 
 @functools.cache
 def max_claim_chars(format_code: str) -> int:
-    """The longest English sample claim (words of ~5 letters) the format sets legibly, <= 200."""
-
-    def sample(n: int) -> str:
-        text = ""
-        for word in SAMPLE_WORDS * 4:
-            if len(text) + len(word) + 1 > n:
-                break
-            text = f"{text} {word}".strip()
-        return text
-
-    low, high = 1, 200
-    while low < high:  # legibility falls as claims grow: the last length that still fits
-        mid = (low + high + 1) // 2
-        if fits_legibly(sample(mid), "EN", format_code):
-            low = mid
-        else:
-            high = mid - 1
-    return low
+    """The longest sample claim the format sets legibly (the lesser over two samples), <= 200."""
+    limits = []
+    for sample in range(len(SAMPLES)):
+        low, high = 1, 200
+        while low < high:  # legibility falls as claims grow: the last length that still fits
+            mid = (low + high + 1) // 2
+            if fits_legibly(sample_claim(mid, sample), "EN", format_code):
+                low = mid
+            else:
+                high = mid - 1
+        limits.append(low)
+    return min(limits)
 
 
 def claim_limits() -> dict[str, int]:
