@@ -21,7 +21,7 @@ THUMB_HEIGHT = 360  # every creative scaled to this height on the sheet (small o
 GAP = 16
 SHEET_WIDTH = 2400
 LABEL_HEIGHT = 22
-GALLERY_THUMB = 220  # gallery sheets are committed: kept to a few hundred KB as JPEG
+GALLERY_THUMB = 170  # gallery sheets are committed: a few hundred KB each as JPEG
 ALL = "all"
 
 
@@ -90,7 +90,7 @@ def run_preview(args: argparse.Namespace) -> int:
         args.gallery.mkdir(parents=True, exist_ok=True)
         for name, sheet in GALLERY.items():
             out = args.gallery / f"{name}.jpg"
-            render_sheet(sheet, GALLERY_THUMB).save(out, quality=82, optimize=True)
+            render_sheet(sheet, GALLERY_THUMB).save(out, quality=80, optimize=True)
             print(f"wrote {out}")
         return 0
     languages = tuple(code.strip().upper() for code in args.languages.split(",") if code.strip())
@@ -146,11 +146,24 @@ def render_sheet(sheet: Sheet, thumb_height: int) -> Image.Image:
 
 
 def _render(sheet: Sheet, language: str, code: str, seed: str) -> tuple[Image.Image, str]:
-    from PIL import Image
+    """The creative, or a grey card where the API would refuse the claim in this format."""
+    from PIL import Image, ImageDraw
 
     from rendering import CreativeSpec, layout_creative, render_png
+    from rendering.legibility import fits_legibly, max_claim_chars
 
     label = sheet.cta or LANGUAGES[language].default_cta
+    if not fits_legibly(sheet.claim, language, code, label):
+        fmt = FORMATS[code]
+        card = Image.new("RGB", (fmt.width, fmt.height), (210, 210, 210))
+        note = f"refused: over ~{max_claim_chars(code)} chars"
+        ImageDraw.Draw(card).text(
+            (6, 6),
+            note,
+            fill=(60, 60, 60),
+            font_size=max(10, min(fmt.width // 14, fmt.height // 4)),
+        )
+        return card, "refused"
     spec = CreativeSpec(sheet.claim, language, label, code, seed, sheet.subline, sheet.badge)
     with Image.open(io.BytesIO(render_png(spec))) as png:
         return png.convert("RGB"), layout_creative(spec).family
@@ -169,7 +182,7 @@ def _thumb(image: Image.Image, height: int) -> Image.Image:
 def _compose(rows: list[list[tuple[str, Image.Image]]], thumb_height: int) -> Image.Image:
     from PIL import Image, ImageDraw
 
-    width = SHEET_WIDTH if thumb_height == THUMB_HEIGHT else round(SHEET_WIDTH * 0.82)
+    width = SHEET_WIDTH if thumb_height == THUMB_HEIGHT else round(SHEET_WIDTH * 0.64)
     row_height = thumb_height + LABEL_HEIGHT + GAP
     spots, x, y = [], GAP, GAP
     for row in rows:

@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from rendering.fonts import FontMissing, FontSource, coverage, font_path
+from rendering.fonts import FontMissing, FontSource, coverage
 
 
 def _fontpkg(family: str) -> Path:
@@ -33,9 +33,8 @@ FRAUNCES = _face("Fraunces", "fraunces")
 MANROPE = _face("Manrope", "manrope")
 PLAYFAIR_DISPLAY = _face("Playfair Display", "playfair-display")
 SPACE_GROTESK = _face("Space Grotesk", "space-grotesk")
-SYNE = _face("Syne", "syne")
 FACES = (ANTON, ARCHIVO_BLACK, BEBAS_NEUE, DM_SANS, DM_SERIF_DISPLAY, FRAUNCES, MANROPE,
-         PLAYFAIR_DISPLAY, SPACE_GROTESK, SYNE)  # fmt: skip
+         PLAYFAIR_DISPLAY, SPACE_GROTESK)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,14 +55,3 @@ def face_for(face: FontSource, text: str) -> FontSource | None:
     except FontMissing:
         return None
     return face if all(c.isspace() or ord(c) in drawn for c in text) else None
-
-
-def missing_faces() -> list[str]:
-    """PyPI packages of the pairing faces that are not installed (the house fonts stand in)."""
-    out = []
-    for face in FACES:
-        try:
-            font_path(face)
-        except FontMissing:
-            out.append(face.package)
-    return out
