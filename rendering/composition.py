@@ -26,7 +26,7 @@ from rendering.layout import (
 )  # fmt: skip
 from rendering.legibility import FLOORS, Floors
 from rendering.linebreak import TextBlock, TextStyle, fit_text
-from rendering.palette import Color, distinct_from, ink_on
+from rendering.palette import Color, distinct_from, ink_on, mix
 from rendering.spec import CreativeSpec
 from rendering.text import drawable, drawable_claim
 from rendering.typefaces import face_for
@@ -130,7 +130,7 @@ def compose(spec: CreativeSpec, design: Design, family: str) -> CreativeLayout:
     palette = design.palette
     head_ink = ink_on(list(zone.behind), palette)
     choices = [palette.accent, palette.ink, palette.paper, palette.block]
-    button_color = distinct_from(cta_zone.behind[0], choices)
+    button_color = distinct_from(list(cta_zone.behind), choices)
     shapes = scene.shapes
     if zone.rule and headline[1]:
         shapes = (*shapes, _rule(zone, headline, palette, rules.cta_size))
@@ -248,7 +248,7 @@ def _rule(zone: Zone, headline: Placed, palette: object, cta_size: int) -> Shape
     width = cta_size * 2.2
     x = _align_x(zone.align, zone.box, width)
     top = first.top - cta_size * 1.6 + height
-    color = distinct_from(zone.behind[0], [palette.accent, palette.block, palette.paper])
+    color = distinct_from(list(zone.behind), [palette.accent, palette.block, palette.paper])
     return Shape("rect", (x, top - height, x + width, top), color)
 
 
@@ -268,7 +268,16 @@ def _badge(
     if block.ellipsized:
         return None, None
     palette = design.palette
-    color = distinct_from(behind[0], [palette.block, palette.accent, palette.ink, palette.paper])
+    p = palette
+    choices = [
+        p.block,
+        p.accent,
+        p.ink,
+        p.paper,
+        mix(p.block, p.ink, 0.5),
+        mix(p.field, p.paper, 0.5),
+    ]
+    color = distinct_from(list(behind), choices)
     circle = Box(box.right - d, box.top, box.right, box.top + d)
     lines = place(block, circle, circle.top + (d - block.height) / 2, "center")
     shape = Shape("ellipse", (circle.left, circle.top, circle.right, circle.bottom), color)

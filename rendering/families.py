@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rendering.layout import Box, FormatRules, Shape
-from rendering.palette import Color, Palette, mix
+from rendering.palette import Color, Palette, contrast, mix
 from rendering.typefaces import (
     ANTON,
     ARCHIVO_BLACK,
@@ -188,6 +188,8 @@ def card(frame: Frame) -> Scene:
     """A paper card framed by the field: everything centred on the card."""
     p, s, w, h = frame.palette, frame.safe, frame.width, frame.height
     ground = _ground(frame, gradient=True)
+    if contrast(p.paper, p.field) < 1.6:  # a light field would lose the card: frame it in block
+        ground = (p.block, mix(p.block, p.ink, 0.2), ground[2])
     inset = max(4.0, min(s.left, s.top) * (0.45 if frame.shape != "banner" else 0.5))
     panel = Box(inset, inset, w - inset, h - inset)
     radius = min(w, h) * 0.035

@@ -124,9 +124,12 @@ def ink_on(behind: list[Color], palette: Palette) -> Color:
     return max((INK_DARK, INK_LIGHT), key=lambda ink: worst_contrast(ink, behind))
 
 
-def distinct_from(behind: Color, choices: list[Color], least: float = 1.9) -> Color:
-    """The first colour that stands out from `behind` (a button on a block never vanishes)."""
+def distinct_from(behind: list[Color], choices: list[Color], least: float = 1.9) -> Color:
+    """The first colour that stands out from everything behind it (a button never vanishes).
+
+    When none does (a sticker across black and lime), the one that stands out most.
+    """
     for choice in choices:
-        if contrast(choice, behind) >= least:
+        if worst_contrast(choice, behind) >= least:
             return choice
-    return max(choices, key=lambda choice: contrast(choice, behind))
+    return max(choices, key=lambda choice: worst_contrast(choice, behind))
