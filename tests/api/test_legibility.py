@@ -54,3 +54,14 @@ async def test_a_short_claim_keeps_the_whole_default_rotation(
 
     assert response.status_code == 202
     assert orchestrator.calls[0].request.rotation is None
+
+
+def test_the_job_takes_its_formats_from_the_legible_rotation() -> None:
+    from api.temporal_orchestrator import _job_input
+    from domain.jobs import GenerateRequest
+
+    request = GenerateRequest(LONG_CLAIM, "EN", 4, None, None, rotation=("F1", "F3"))
+    images = _job_input("job", "acct", request).images
+    assert [image.format for image in images] == ["F1", "F3", "F1", "F3"]
+    plain = _job_input("job", "acct", GenerateRequest("Sale", "EN", 3)).images
+    assert [image.format for image in plain] == list(DEFAULT_ROTATION[:3])
