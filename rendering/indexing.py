@@ -49,11 +49,13 @@ def _over(palette: IndexedPalette, ink: Color, behind: int) -> tuple[int, ...]:
     return tuple(ramp[code + step] if step else behind for step in _BUCKET)
 
 
-def gradient_colors(a: Color, b: Color) -> list[Color]:
+@functools.lru_cache(maxsize=64)
+def gradient_colors(a: Color, b: Color) -> tuple[Color, ...]:
     """blend(a, b, m / 255) for every m, exactly as Image.composite rounds."""
     steps = Image.frombytes("L", (256, 1), bytes(range(256)))
     strip = Image.composite(Image.new("RGB", (256, 1), b), Image.new("RGB", (256, 1), a), steps)
-    return [strip.getpixel((m, 0)) for m in range(256)]  # type: ignore[misc]
+    raw = strip.tobytes()
+    return tuple((raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3))
 
 
 def _distance(a: Color, b: Color) -> int:
@@ -106,11 +108,11 @@ def indexed_palette(
     for ink in dict.fromkeys(inks):
         table = [0] * MAX_COLORS
         for code, tone in enumerate(tones):
-            n = levels.get((ink, tone), 1)
+            n = levels.get((ink, tone))
             for step in range(ALPHA_LEVELS):
-                mixed = mix(tone, ink, _level(step, n))
                 hard = index[ink] if step >= ALPHA_LEVELS // 2 else index[tone]
-                table[code * ALPHA_LEVELS + step] = index.get(mixed, hard)
+                mixed = mix(tone, ink, _level(step, n)) if n else None
+                table[code * ALPHA_LEVELS + step] = index.get(mixed, hard) if mixed else hard
         ramps[ink] = tuple(table)
     gradient_index: tuple[int, ...] = ()
     if gradient:
