@@ -25,7 +25,8 @@ from rendering.layout import (
     safe_area,
 )  # fmt: skip
 from rendering.legibility import FLOORS, Floors
-from rendering.linebreak import TextBlock, TextStyle, fit_text
+from rendering.linebreak import TextBlock, TextStyle
+from rendering.linebreak import fit_text as _fit_text
 from rendering.palette import Color, distinct_from, ink_on, mix
 from rendering.spec import CreativeSpec
 from rendering.text import drawable, drawable_claim
@@ -45,6 +46,24 @@ def style(language: str, face: FontSource, weight: int, display: bool, text: str
         weight = (800 if script in ("latin", "cyrillic", "greek") else 700) if display else 650
         leading = max(leading, 1.1)
     return TextStyle(language, weight, leading, chosen)
+
+
+def fit_text(
+    text: str, st: TextStyle, width: float, height: float, max_lines: int, size: int, floor: int
+) -> TextBlock:
+    """linebreak.fit_text, narrowed until no line is wider than the box.
+
+    Its last-resort ellipsis can overshoot the width by a few pixels; text never leaves its box.
+    """
+    block = _fit_text(text, st, width, height, max_lines, size, floor)
+    target = width
+    for _ in range(4):
+        widest = max((max(line.width, line.ink[2]) for line in block.lines), default=0.0)
+        if widest <= width:
+            return block
+        target -= widest - width + 1
+        block = _fit_text(text, st, target, height, max_lines, size, floor)
+    return block
 
 
 def place(block: TextBlock, region: Box, top: float, align: str) -> tuple[PlacedText, ...]:

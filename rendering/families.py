@@ -257,11 +257,13 @@ def band(frame: Frame) -> Scene:
         return Scene(ground, shapes, text, cta, None,
                      {"logo": _logo_slot(frame)})  # fmt: skip
     share = {"square": 0.22, "tall": 0.16, "wide": 0.26}[frame.shape]
-    top = round(h * (1 - share))
+    room = frame.rules.cta_size * 3.4  # the button's height and its breathing space
+    top = round(min(h * (1 - share), s.bottom - room))  # the button stays in the safe area
     shapes = (Shape("rect", (0, top, w, h), p.block),)
-    cta = Zone(Box(s.left, top + (h - top) * 0.18, s.right, h - (h - top) * 0.18), (p.block,),
+    pad = min((h - top) * 0.18, (s.bottom - top) * 0.15)
+    cta = Zone(Box(s.left, top + pad, s.right, min(s.bottom, h - pad)), (p.block,),
                "center" if frame.shape != "wide" else frame.lead, "center")  # fmt: skip
-    d = min(s.width * 0.26, (h - top) * 1.3)
+    d = min(s.width * 0.26, (s.bottom - top) * 1.3)
     badge = _flip(frame, Box(s.right - d, top - d * 0.6, s.right, top + d * 0.4))
     text = Zone(Box(s.left, s.top, s.right, top - s.left * 0.6), behind,
                 "center" if frame.shape != "wide" else frame.lead, "center")  # fmt: skip
@@ -297,8 +299,9 @@ def showcase(frame: Frame) -> Scene:
         cta = None
     d = min(stage.width, stage.height) * (0.3 if frame.shape != "banner" else 0.6)
     inset = d * 0.12
-    x = stage.left + inset if frame.rtl else stage.right - d - inset
-    sticker: Box | None = Box(x, stage.top + inset, x + d, stage.top + inset + d)
+    x = max(s.left, stage.left + inset) if frame.rtl else min(s.right, stage.right - inset) - d
+    y = max(s.top, stage.top + inset)  # a sticker carries text: it stays in the safe area
+    sticker: Box | None = Box(x, y, x + d, y + d)
     if frame.shape == "banner":
         sticker = None
     badge = (sticker, (p.block,)) if sticker else None

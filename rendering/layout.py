@@ -196,13 +196,12 @@ def _layout(
         (replace(spec, badge=None), design.family), (replace(spec, badge=None), "poster"),
         (lean, design.family), (lean, "poster"),
     )  # fmt: skip
-    first = None
+    layout = None
     for attempt, family in attempts:
         if attempt != spec and attempt.subline == spec.subline and attempt.badge == spec.badge:
             continue
         layout = compose(attempt, design, family)
         if layout.legible:
             return layout
-        first = first or layout
-    assert first is not None
-    return first
+    assert layout is not None
+    return layout  # nothing legible (the API refuses such claims): the leanest, roomiest try

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from domain.catalog import FORMATS, LANGUAGES
@@ -12,6 +14,8 @@ from rendering.legibility import FLOORS, fits_legibly
 from tests.rendering.claims import all_claims
 
 TOLERANCE = 0.5  # sub-pixel rounding of float positions
+SUBLINE = "Plant-based, 25 g per scoop"
+BADGE = "-20%"
 
 
 def _grown(box: Box) -> Box:
@@ -31,8 +35,17 @@ def _problems(layout: CreativeLayout, claim: str, code: str) -> list[str]:
         found.append(f"button {layout.button} leaves the safe area")
     if not _grown(layout.button).contains(layout.cta.box):
         found.append(f"CTA label {layout.cta.box} sticks out of its button {layout.button}")
-    if layout.headline_box.overlaps(layout.button):
-        found.append("headline and button overlap")
+    parts = {"headline": layout.headline.box, "button": layout.button}
+    if layout.subline:
+        parts["subline"] = layout.subline.box
+    if layout.badge_shape:
+        parts["badge"] = Box(*layout.badge_shape.points)
+    for name, box in parts.items():
+        if not safe.contains(box):
+            found.append(f"{name} {box} leaves the safe area")
+    for (one, a), (other, b) in itertools.combinations(parts.items(), 2):
+        if a.overlaps(b):
+            found.append(f"{one} and {other} overlap ({layout.family})")
     if len(layout.headline.lines) > RULES[code].max_lines:
         found.append(f"{len(layout.headline.lines)} lines, more than {RULES[code].max_lines}")
     if layout.headline.block.size < FLOORS[code].headline:
@@ -50,12 +63,13 @@ def _problems(layout: CreativeLayout, claim: str, code: str) -> list[str]:
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_every_format_and_claim_fits_the_safe_area_without_collisions(language: str) -> None:
     problems = []
-    for kind, claim in all_claims(language).items():
-        for code in FORMATS:
-            spec = CreativeSpec(claim, language, LANGUAGES[language].default_cta, code, "job:1")
-            layout = layout_creative(spec)
-            assert (layout.width, layout.height) == (FORMATS[code].width, FORMATS[code].height)
-            problems += [f"{code} {kind}: {p}" for p in _problems(layout, claim, code)]
+    cta = LANGUAGES[language].default_cta
+    for (kind, claim), code, index in itertools.product(all_claims(language).items(), FORMATS,
+                                                         range(1, 7)):  # fmt: skip
+        extra = (SUBLINE, BADGE) if index % 2 else (None, None)  # every family, with and without
+        layout = layout_creative(CreativeSpec(claim, language, cta, code, f"job:{index}", *extra))
+        assert (layout.width, layout.height) == (FORMATS[code].width, FORMATS[code].height)
+        problems += [f"{code} {kind} {layout.family}: {p}" for p in _problems(layout, claim, code)]
     assert not problems, "\n".join(problems)
 
 
