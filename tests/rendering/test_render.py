@@ -72,12 +72,20 @@ def test_text_is_drawn_only_inside_its_boxes_and_reads_at_4_5_to_1(language: str
                         )
 
 
-def test_every_palette_reads_at_4_5_to_1_in_every_family() -> None:
-    for index in range(60):  # every family x palette x variation of a job
-        layout = layout_creative(_spec("EN", "short", "F1", f"job:{index}"))
+@pytest.mark.parametrize("code", ["F1", "F4", "F12"])
+def test_every_palette_reads_at_4_5_to_1_in_every_family(code: str) -> None:
+    for index in range(72):  # every family x palette of a job, with a subline and a badge
+        spec = CreativeSpec("Best protein supplements", "EN", "Shop now", code, f"job:{index}",
+                            "Plant-based, 25 g per scoop", "-20%")  # fmt: skip
+        layout = layout_creative(spec)
+        assert layout.subline and layout.badge, (index, layout.family)
+        backdrop = paint_backdrop(layout)
         for element in layout.text_elements:
             for behind in element.behind:
                 assert contrast(element.ink, behind) >= MIN_CONTRAST, (index, layout.family)
+            for placed in element.lines:
+                worst = min(contrast(element.ink, c) for c in _colors_behind(backdrop, placed.box))
+                assert worst >= MIN_CONTRAST, (index, layout.family, placed.line.text, worst)
     assert len(PALETTES) >= 10
 
 
