@@ -8,6 +8,7 @@ left out before the headline drops below its own floor.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 
 from domain.catalog import FORMATS, LANGUAGES
@@ -281,7 +282,11 @@ def _badge(
     assert isinstance(pairing, Pairing) and spec.badge
     box, behind = slot
     text = drawable(spec.badge, spec.language)
-    st = style(spec.language, pairing.display, pairing.display_weight, True, text)
+    # "-20%" in a right-to-left paragraph would read "20%-": a sticker without right-to-left
+    # letters is its own left-to-right paragraph
+    rtl_letters = any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+    language = spec.language if rtl_letters or not LANGUAGES[spec.language].rtl else "EN"
+    st = style(language, pairing.display, pairing.display_weight, True, text)
     d = min(box.width, box.height)
     block = fit_text(text, st, d * 0.7, d * 0.6, 2, max(floors.cta, round(d * 0.3)), floors.cta)
     if block.ellipsized:

@@ -6,6 +6,7 @@ Each test names the defect of issue #10 it keeps fixed.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from PIL import Image
@@ -193,3 +194,13 @@ def test_every_language_renders_in_every_family_with_its_own_or_the_house_face()
             assert layout.headline.lines, (language, layout.family)
     face = layout_creative(CreativeSpec("Protein", "EN", "OK", "F1", "job-l:1")).headline.style.face
     assert face is not None  # Latin is set in the family's display face, not the house font
+
+
+def test_a_numeric_badge_keeps_its_order_in_a_right_to_left_design() -> None:
+    spec = CreativeSpec("أفضل مكملات البروتين", "AR", "تسوق الآن", "F1", "job-q:2", None, "-20%")
+    layout = layout_creative(spec)
+    assert layout.badge is not None
+    assert [run.direction for p in layout.badge.lines for run in p.line.runs] == ["ltr"]
+    arabic = replace(spec, badge="جديد")  # Arabic letters: right to left as the claim
+    badge = layout_creative(arabic).badge
+    assert badge is not None and badge.lines[0].line.runs[0].direction == "rtl"
