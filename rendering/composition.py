@@ -222,6 +222,7 @@ def _group(
         button = Box(bx, y + gap, bx + button_w, y + gap + button_h)
     else:
         cb = cta_zone.box
+        button_w = max(button_w, cb.width * cta_zone.stretch)
         bx = _align_x(cta_zone.align, cb, button_w)
         tight = min(button_h, max(cb.height, label.height))  # padding gives way first
         by = max(cb.top, cb.top + (cb.height - tight) / 2)

@@ -45,6 +45,7 @@ class Zone:
     align: str  # left, center, right
     anchor: str  # top, center, bottom
     rule: bool = False  # a short accent bar above the headline
+    stretch: float = 0.0  # the button spans at least this share of the zone's width
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,10 @@ def split(frame: Frame) -> Scene:
         top = round(h * (1 - share))
         block = Box(0, top, w, h)
         text = Box(s.left, s.top, s.right, top - s.left * 0.7)
-        cta = Zone(Box(s.left, top + s.left * 0.5, s.right, s.bottom), (p.block,), frame.lead,
-                   "center")  # fmt: skip
+        tall = frame.shape == "tall"  # a tall block holds a full-width button, app-store style
+        align = "center" if tall else frame.lead
+        cta_box = Box(s.left, top + s.left * 0.5, s.right, s.bottom)
+        cta = Zone(cta_box, (p.block,), align, "center", stretch=1.0 if tall else 0.0)
     shapes = (Shape("rect", (block.left, block.top, block.right, block.bottom), p.block),)
     hug = frame.shape == "square" and frame.width >= frame.height  # portrait: centre, no void
     zone = Zone(text, field, frame.lead, "bottom" if hug else "center")
