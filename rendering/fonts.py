@@ -105,14 +105,14 @@ def font_path(source: FontSource) -> Path:
     return path
 
 
-def font_chain(language: str, face: FontSource | None = None) -> tuple[FontSource, ...]:
+def font_chain(language: str, family: FontSource | None = None) -> tuple[FontSource, ...]:
     """Fonts to try, in order, for text in this language (first one covering a character wins).
 
-    `face` (a display or text face the layout picked) goes first; the house font still follows
+    `family` (a display or text face the layout picked) goes first; the house font still follows
     it, so a character the face lacks is drawn, never a box.
     """
     primary = CJK_BY_LANGUAGE.get(language) or PRIMARY_BY_SCRIPT[LANGUAGES[language].script]
-    lead = (face, primary) if face and face != primary else (primary,)
+    lead = (family, primary) if family and family != primary else (primary,)
     return (*lead, *(f for f in FALLBACKS if f not in lead))
 
 

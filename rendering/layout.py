@@ -106,6 +106,19 @@ class TextElement:
     def box(self) -> Box:
         return union([p.box for p in self.lines])
 
+    @property
+    def size(self) -> int:
+        return self.block.size
+
+    @property
+    def ellipsized(self) -> bool:
+        return self.block.ellipsized
+
+    @property
+    def line(self) -> Line:
+        """The first line (a button label usually has just one)."""
+        return self.lines[0].line
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -146,6 +159,10 @@ class CreativeLayout:
     @property
     def headline_lines(self) -> tuple[PlacedText, ...]:
         return self.headline.lines
+
+    @property
+    def cta_label(self) -> TextBlock:
+        return self.cta.block
 
     @property
     def text_elements(self) -> tuple[TextElement, ...]:

@@ -69,13 +69,13 @@ class TextStyle:
     language: str
     weight: int
     leading: float  # line height as a multiple of the size
-    face: FontSource | None = None  # a family's face, ahead of the language's house font
+    family: FontSource | None = None  # a display face for Latin, Greek, Cyrillic (fonts.font_chain)
 
 
 @functools.lru_cache(maxsize=4096)
 def make_line(text: str, style: TextStyle, size: int) -> Line:
     """Shape one line and measure its exact advance and ink."""
-    runs = visual_runs(text, style.language, style.face)
+    runs = visual_runs(text, style.language, style.family)
     x, left, top, right, bottom = 0.0, 0.0, 0.0, 0.0, 0.0
     for run in runs:
         ink_left, ink_top, ink_right, ink_bottom = run_ink(run, size, style.weight, style.language)

@@ -146,8 +146,8 @@ def paint_indexed(layout: CreativeLayout) -> Image.Image:
     return _indexed(canvas, palette)
 
 
-def paint(layout: CreativeLayout) -> Image.Image:
-    """The finished creative as an RGB image (what a viewer sees)."""
+def paint(layout: CreativeLayout, language: str | None = None) -> Image.Image:
+    """The finished creative as an RGB image (what a viewer sees); each text knows its language."""
     return paint_indexed(layout).convert("RGB")
 
 

@@ -211,9 +211,9 @@ def _direction_of(text: str, rtl_paragraph: bool) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def visual_runs(text: str, language: str, face: FontSource | None = None) -> tuple[Run, ...]:
-    """Font runs of one line in drawing order, left to right; `face` leads the font chain."""
-    chain = font_chain(language, face)
+def visual_runs(text: str, language: str, family: FontSource | None = None) -> tuple[Run, ...]:
+    """Font runs of one line in drawing order, left to right; `family` leads the font chain."""
+    chain = font_chain(language, family)
     rtl = LANGUAGES[language].rtl
     logical: list[tuple[str, FontSource]] = []
     for char in text:

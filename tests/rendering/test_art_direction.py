@@ -192,7 +192,9 @@ def test_every_language_renders_in_every_family_with_its_own_or_the_house_face()
         for index in range(1, 7):
             layout = layout_creative(CreativeSpec(claim, language, "OK", "F1", f"job-l:{index}"))
             assert layout.headline.lines, (language, layout.family)
-    face = layout_creative(CreativeSpec("Protein", "EN", "OK", "F1", "job-l:1")).headline.style.face
+    face = layout_creative(
+        CreativeSpec("Protein", "EN", "OK", "F1", "job-l:1")
+    ).headline.style.family
     assert face is not None  # Latin is set in the family's display face, not the house font
 
 
