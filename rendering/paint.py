@@ -138,8 +138,11 @@ def paint_backdrop(layout: CreativeLayout) -> Image.Image:
     return _indexed(canvas, palette).convert("RGB")
 
 
-def paint_indexed(layout: CreativeLayout) -> Image.Image:
-    """The finished creative as a palette ("P") image: what render_png encodes."""
+def paint_indexed(layout: CreativeLayout, language: str | None = None) -> Image.Image:
+    """The finished creative as a palette ("P") image: what render_png encodes.
+
+    `language` is accepted for callers of the earlier signature; each text carries its own.
+    """
     canvas, palette = _backdrop(layout)
     for element in layout.text_elements:
         _paint_text(canvas, element, palette)
