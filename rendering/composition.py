@@ -36,6 +36,7 @@ from rendering.typefaces import face_for
 LEADING = {"arabic": 1.55, "devanagari": 1.5, "thai": 1.55, "hebrew": 1.22, "cjk": 1.24}
 DISPLAY_LEADING = 1.02  # display faces set tight: a headline reads as one shape
 TEXT_LEADING = 1.25
+BREAKS_AFTER = (HYPHEN, "-", "\u2013", "/")  # a line may end inside a word after these
 
 
 def style(language: str, face: FontSource, weight: int, display: bool, text: str) -> TextStyle:
@@ -249,9 +250,9 @@ def whole_words(block: TextBlock, text: str, language: str) -> bool:
         tokens = line.text.split()
         for i, token in enumerate(tokens):
             continued = i == 0 and after_hyphen
-            if token not in words and not token.endswith(HYPHEN) and not continued:
+            if token not in words and not token.endswith(BREAKS_AFTER) and not continued:
                 return False
-        after_hyphen = bool(tokens) and tokens[-1].endswith(HYPHEN)
+        after_hyphen = bool(tokens) and tokens[-1].endswith(BREAKS_AFTER)
     return True
 
 

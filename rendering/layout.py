@@ -170,6 +170,21 @@ class CreativeLayout:
         return (self.headline, self.cta, *extra)
 
 
+HOUSE_LEADING = {"arabic": 1.55, "devanagari": 1.5, "thai": 1.55, "hebrew": 1.22, "cjk": 1.24}
+
+
+def headline_style(language: str) -> TextStyle:
+    """The language's house font set bold, as headlines are when no family face applies."""
+    script = LANGUAGES[language].script
+    weight = 800 if script in ("latin", "cyrillic", "greek") else 700
+    return TextStyle(language, weight, HOUSE_LEADING.get(script, 1.1))
+
+
+def cta_style(language: str) -> TextStyle:
+    """The language's house font set semi-bold, as button labels are without a family face."""
+    return TextStyle(language, 650, HOUSE_LEADING.get(LANGUAGES[language].script, 1.1))
+
+
 def union(boxes: list[Box]) -> Box:
     """The smallest box around all of them."""
     if not boxes:

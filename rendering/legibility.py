@@ -81,7 +81,13 @@ def max_claim_chars(format_code: str) -> int:
             else:
                 high = mid - 1
         limits.append(low)
-    return min(limits)
+    limit = min(limits)
+    while limit > 1 and not all(  # line breaking is not quite monotonic: confirm the answer
+        fits_legibly(sample_claim(limit, sample), "EN", format_code)
+        for sample in range(len(SAMPLES))
+    ):
+        limit -= 1
+    return limit
 
 
 def claim_limits() -> dict[str, int]:

@@ -14,7 +14,7 @@ from PIL import Image
 from domain.catalog import DEFAULT_ROTATION, FORMATS, LANGUAGES
 from rendering import CreativeSpec, layout_creative
 from rendering.layout import Box, CreativeLayout, union
-from rendering.legibility import FLOORS, fits_legibly, max_claim_chars
+from rendering.legibility import FLOORS, SAMPLES, fits_legibly, max_claim_chars, sample_claim
 from rendering.paint import paint, paint_backdrop
 from rendering.palette import Color, contrast
 
@@ -100,9 +100,10 @@ def test_the_longest_legible_claim_is_published_per_format_and_holds() -> None: 
     for code in FORMATS:
         limit = max_claim_chars(code)
         assert 20 <= limit <= 200
-        words = "Discover our new protein range made for runners who train every single day " * 4
-        claim = words[:limit].rsplit(" ", 1)[0]
-        assert fits_legibly(claim, "EN", code), (code, limit)
+        for sample in range(len(SAMPLES)):  # the copy the limit is measured with
+            assert fits_legibly(sample_claim(limit, sample), "EN", code), (code, limit, sample)
+        if limit < 200:
+            assert not all(fits_legibly(sample_claim(limit + 12, s), "EN", code) for s in (0, 1))
     assert max_claim_chars("F11") < max_claim_chars("F7") < max_claim_chars("F1") == 200
     long_claim = ("Our new lightweight running shoes for runners who want more " * 4)[:200]
     assert not fits_legibly(long_claim, "EN", "F11")  # was an 8 px headline under an 11 px CTA
