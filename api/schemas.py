@@ -94,6 +94,10 @@ class FormatOut(BaseModel):
     width: int
     height: int
     name: str
+    maxClaimChars: int = Field(
+        description="The longest claim (in characters of ordinary words) this format sets at "
+        "a legible size; a longer claim with this format requested is refused with 400."
+    )
 
 
 class LanguageOut(BaseModel):
@@ -232,8 +236,14 @@ def job_list_item(job: JobSummary) -> JobListItem:
 
 
 def format_out(ad_format: AdFormat) -> FormatOut:
+    from rendering.legibility import max_claim_chars
+
     return FormatOut(
-        code=ad_format.code, width=ad_format.width, height=ad_format.height, name=ad_format.name
+        code=ad_format.code,
+        width=ad_format.width,
+        height=ad_format.height,
+        name=ad_format.name,
+        maxClaimChars=max_claim_chars(ad_format.code),
     )
 
 

@@ -300,7 +300,8 @@ def _owner(description: WorkflowExecutionDescription) -> str | None:
 
 
 def _job_input(job_id: str, account_id: str, request: GenerateRequest) -> JobInput:
-    formats = formats_for(request.count, list(request.formats) if request.formats else None)
+    requested = request.formats or request.rotation
+    formats = formats_for(request.count, list(requested) if requested else None)
     return JobInput(
         job_id=job_id,
         account_id=account_id,

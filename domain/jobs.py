@@ -157,6 +157,9 @@ class GenerateRequest:
     badge: str | None = None
     output: str = DEFAULT_OUTPUT
     metadata: dict[str, str] = field(default_factory=dict)  # echoed, never rendered
+    # Without `formats`: the default rotation less the formats the claim cannot fill legibly
+    # (derived from the claim, so not part of the fingerprint).
+    rotation: tuple[str, ...] | None = None
 
     def fingerprint(self) -> str:
         """Stable hash of the request, to tell a replay from a reused Idempotency-Key.

@@ -20,7 +20,7 @@ from rendering.text import UnrenderableClaim, has_visible_text
 
 def render_png(spec: CreativeSpec) -> bytes:
     """The finished creative as PNG bytes; the same spec always gives the same bytes."""
-    return encode_png(paint_indexed(layout_creative(spec), spec.language))
+    return encode_png(paint_indexed(layout_creative(spec)))
 
 
 def render_image(spec: CreativeSpec) -> bytes:

@@ -1,4 +1,4 @@
-"""Per-image design choices derived from the variant seed: palette, background and composition."""
+"""Per-image design choices from the variant seed: layout family, palette and small variations."""
 
 from __future__ import annotations
 
@@ -8,23 +8,23 @@ from dataclasses import dataclass
 
 from rendering.palette import PALETTES, Palette
 
-TREATMENTS = ("gradient", "circles", "band", "solid")
-COMPOSITIONS = ("top", "center", "bottom")
+FAMILIES = ("poster", "split", "card", "diagonal", "band", "showcase")
+VARIATIONS = 5  # gradient direction, texture corner, mirrored shapes: coprime with the rest
 
 
 @dataclass(frozen=True)
 class Design:
+    family: str
     palette: Palette
-    treatment: str
-    composition: str
-    angle_seed: int  # small extra freedom (gradient direction, shape placement)
+    variation: int  # 0..VARIATIONS-1
 
 
 def design_for(variant_seed: str) -> Design:
-    """Consecutive images of a job ("job:1", "job:2", ...) never repeat a combination.
+    """Images of one job ("job:1", "job:2", ...) walk through families and palettes.
 
-    11 palettes x 4 treatments x 3 compositions are pairwise coprime, so stepping every
-    dimension by one per image cycles through all 132 combinations before any repeats.
+    Consecutive images take consecutive families (6 in a row all differ); the palette steps by
+    5 of 12 (coprime: every palette before a repeat) and one more every 12 images, so a family
+    meets a new palette each time it comes round, for 72 images. The job's hash picks the start.
     """
     match = re.fullmatch(r"(.*):(\d+)", variant_seed)
     base, index = (match.group(1), int(match.group(2))) if match else (variant_seed, 0)
@@ -32,8 +32,7 @@ def design_for(variant_seed: str) -> Design:
     if not match:
         index = int.from_bytes(digest[8:12], "big")
     return Design(
-        palette=PALETTES[(digest[0] + index) % len(PALETTES)],
-        treatment=TREATMENTS[(digest[1] + index) % len(TREATMENTS)],
-        composition=COMPOSITIONS[(digest[2] + index) % len(COMPOSITIONS)],
-        angle_seed=(digest[3] + index * 7) % 256,
+        family=FAMILIES[(digest[0] + index) % len(FAMILIES)],
+        palette=PALETTES[(digest[1] + index * 5 + index // 12) % len(PALETTES)],
+        variation=(digest[2] + index) % VARIATIONS,
     )

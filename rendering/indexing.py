@@ -1,11 +1,11 @@
-"""Paint in palette indices: flat colours stay exact, soft edges use 16-step ink ramps.
+"""Paint in palette indices: flat colours stay exact, soft edges use 16-step ramps.
 
-A creative holds a handful of colours: background, companion tone (or a gradient between
-them), headline ink, button and its label, plus the anti-aliased edges between them. Painting
-indices into an "L" canvas and attaching the palette at the end gives a "P" PNG that encodes
-at one byte per pixel, several times faster than RGB, with no nearest-colour search: Pillow's
-RGB quantizer looks colours up at 6 bits per channel and would shift flat colours and band
-gradients.
+A creative holds a handful of colours: its surfaces (field, a gradient partner, colour blocks,
+the button), the inks painted over them (text, shapes) and the anti-aliased edges between the
+two. Painting indices into an "L" canvas and attaching the palette at the end gives a "P" PNG
+that encodes at one byte per pixel, several times faster than RGB, with no nearest-colour
+search: Pillow's RGB quantizer looks colours up at 6 bits per channel and would shift flat
+colours and band gradients.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops
 
-from rendering.palette import Color, Colors, mix
+from rendering.palette import Color, mix
 
 ALPHA_LEVELS = 16  # anti-aliasing steps per ink ramp; finer than the eye resolves on text edges
 MAX_COLORS = 256
+MAX_TONES = MAX_COLORS // ALPHA_LEVELS
 _BUCKET = [round(alpha * (ALPHA_LEVELS - 1) / 255) for alpha in range(256)]
 _COVERED = [255 if step else 0 for step in _BUCKET]  # replace indices where ink shows, never blend
 
@@ -28,10 +29,8 @@ class IndexedPalette:
     """Palette entries and the lookup tables that paint inks over tones in index space."""
 
     colors: tuple[Color, ...]
-    background: int
-    companion: int
-    button: int
-    gradient: tuple[int, ...]  # index of blend(background, companion, m) for m in 0..255
+    index: dict[Color, int]  # every surface and ink -> its exact entry
+    gradient: tuple[int, ...]  # index of blend(ground, ground2, m) for m in 0..255
     tone_codes: tuple[int, ...]  # index -> ALPHA_LEVELS x its nearest tone
     ramps: dict[Color, tuple[int, ...]]  # ink -> (tone code + alpha step) -> index
 
@@ -44,74 +43,83 @@ class IndexedPalette:
         return [channel for color in self.colors for channel in color]
 
 
-@functools.lru_cache(maxsize=1024)  # a few tones x 3 inks x 22 palettes in practice
+@functools.lru_cache(maxsize=2048)
 def _over(palette: IndexedPalette, ink: Color, behind: int) -> tuple[int, ...]:
     ramp, code = palette.ramps[ink], palette.tone_codes[behind]
     return tuple(ramp[code + step] if step else behind for step in _BUCKET)
 
 
-def gradient_colors(colors: Colors) -> list[Color]:
-    """blend(background, companion, m / 255) for every m, exactly as Image.composite rounds."""
+@functools.lru_cache(maxsize=64)
+def gradient_colors(a: Color, b: Color) -> tuple[Color, ...]:
+    """blend(a, b, m / 255) for every m, exactly as Image.composite rounds."""
     steps = Image.frombytes("L", (256, 1), bytes(range(256)))
-    strip = Image.composite(
-        Image.new("RGB", (256, 1), colors.companion),
-        Image.new("RGB", (256, 1), colors.background),
-        steps,
-    )
-    return [strip.getpixel((m, 0)) for m in range(256)]  # type: ignore[misc]
+    strip = Image.composite(Image.new("RGB", (256, 1), b), Image.new("RGB", (256, 1), a), steps)
+    raw = strip.tobytes()
+    return tuple((raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3))
 
 
-def _nearest(color: Color, entries: list[Color]) -> int:
-    return min(
-        range(len(entries)),
-        key=lambda i: sum((a - b) ** 2 for a, b in zip(color, entries[i], strict=True)),
-    )
+def _distance(a: Color, b: Color) -> int:
+    return (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2
 
 
-def _ramp(tone: Color, ink: Color) -> list[Color]:
-    return [mix(tone, ink, step / (ALPHA_LEVELS - 1)) for step in range(1, ALPHA_LEVELS - 1)]
+def _level(step: int, levels: int) -> float:
+    """A 16-step coverage quantized to a pair's own number of levels."""
+    return round(step * levels / (ALPHA_LEVELS - 1)) / levels
+
+
+def _ramp(tone: Color, ink: Color, levels: int) -> list[Color]:
+    return [mix(tone, ink, j / levels) for j in range(1, levels)]
 
 
 @functools.cache
-def indexed_palette(colors: Colors, gradient: bool) -> IndexedPalette:
-    """Exact flat colours, the gradient's own steps, and ramps of each ink over each tone."""
-    tones = [colors.background, colors.companion]
-    if gradient:  # text over a gradient blends towards the nearest of these stops
-        tones += [mix(colors.background, colors.companion, t) for t in (1 / 3, 2 / 3)]
-    ramps = [c for tone in tones for ink in (colors.headline, colors.button)
-             for c in _ramp(tone, ink)] + _ramp(colors.button, colors.button_text)  # fmt: skip
-    base = [colors.background, colors.companion, colors.headline, colors.button,
-            colors.button_text]  # fmt: skip
-    steps = gradient_colors(colors) if gradient else []
-    room = MAX_COLORS - len(dict.fromkeys(base + ramps))
-    kept = list(dict.fromkeys(steps))
-    if len(kept) > room:  # never with today's palettes; keep evenly spaced steps
-        kept = [kept[i * len(kept) // room] for i in range(room)]
-    entries = list(dict.fromkeys(base + kept + ramps))
-    index = {color: i for i, color in enumerate(entries)}
-    tones.append(colors.button)  # the label's tone
-    tone_index = [index[tone] for tone in tones]
+def indexed_palette(
+    surfaces: tuple[Color, ...], inks: tuple[Color, ...],
+    pairs: frozenset[tuple[Color, Color, int]], gradient: tuple[Color, Color] | None,
+) -> IndexedPalette:  # fmt: skip
+    """Exact surfaces and inks, the gradient's own steps, and soft ramps for each (ink, tone).
 
-    def lookup(color: Color) -> int:
-        return index[color] if color in index else _nearest(color, entries)
+    `pairs` names the inks drawn over each surface and how many soft steps their edges get:
+    only those get ramps (256 entries do not hold every combination); any other edge keeps a
+    hard half-way step.
+    """
+    tones = list(dict.fromkeys(surfaces))
+    if gradient:  # text over a gradient blends towards the nearest of these stops
+        tones += [mix(gradient[0], gradient[1], t) for t in (1 / 3, 2 / 3)]
+    tones = tones[:MAX_TONES]
+    levels = {(ink, tone): n for ink, tone, n in sorted(pairs)}
+    ramp_colors = [c for (ink, tone), n in levels.items() if ink != tone
+                   for c in _ramp(tone, ink, n)]  # fmt: skip
+    base = list(dict.fromkeys([*tones, *inks]))
+    steps = list(dict.fromkeys(gradient_colors(*gradient))) if gradient else []
+    room = MAX_COLORS - len(dict.fromkeys(base + ramp_colors))
+    if len(steps) > room:  # keep evenly spaced steps
+        steps = [steps[i * len(steps) // room] for i in range(room)]
+    entries = list(dict.fromkeys(base + steps + ramp_colors))[:MAX_COLORS]
+    index = {color: i for i, color in enumerate(entries)}
+
+    def nearest(color: Color, among: list[Color]) -> int:
+        return min(range(len(among)), key=lambda i: _distance(color, among[i]))
 
     codes = tuple(
-        ALPHA_LEVELS * _nearest(entries[i], tones) if i < len(entries) else 0
+        ALPHA_LEVELS * nearest(entries[i], tones) if i < len(entries) else 0
         for i in range(MAX_COLORS)
     )
-    ink_ramps = {}
-    for ink in (colors.headline, colors.button, colors.button_text):
+    ramps = {}
+    for ink in dict.fromkeys(inks):
         table = [0] * MAX_COLORS
         for code, tone in enumerate(tones):
+            n = levels.get((ink, tone))
             for step in range(ALPHA_LEVELS):
-                table[code * ALPHA_LEVELS + step] = lookup(
-                    mix(tone, ink, step / (ALPHA_LEVELS - 1))
-                )
-        ink_ramps[ink] = tuple(table)
-    return IndexedPalette(
-        tuple(entries), tone_index[0], tone_index[1], index[colors.button],
-        tuple(lookup(color) for color in steps) if gradient else (), codes, ink_ramps,
-    )  # fmt: skip
+                hard = index[ink] if step >= ALPHA_LEVELS // 2 else index[tone]
+                mixed = mix(tone, ink, _level(step, n)) if n else None
+                table[code * ALPHA_LEVELS + step] = index.get(mixed, hard) if mixed else hard
+        ramps[ink] = tuple(table)
+    gradient_index: tuple[int, ...] = ()
+    if gradient:
+        gradient_index = tuple(
+            index[c] if c in index else nearest(c, entries) for c in gradient_colors(*gradient)
+        )
+    return IndexedPalette(tuple(entries), index, gradient_index, codes, ramps)
 
 
 def overlay(

@@ -1,18 +1,23 @@
-"""Where everything goes: a pure function from a creative spec to boxes, lines and origins."""
+"""Where everything goes: a pure function from a creative spec to shapes, boxes and lines.
+
+A layout family (rendering.families) draws the scene: the ground, its shapes and the zones
+text may occupy, each zone lying on one surface so no text straddles a shape's edge.
+rendering.composition sets the headline, subline, button and badge into those zones as one
+group, at the largest legible sizes. A family that cannot set the claim legibly in a format
+hands over to the roomiest family, "poster".
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 
 from domain.catalog import FORMATS, LANGUAGES
 from rendering.design import Design, design_for
 from rendering.fonts import layout_engine
-from rendering.linebreak import Line, TextBlock, TextStyle, fit_text
+from rendering.linebreak import Line, TextBlock, TextStyle
+from rendering.palette import Color
 from rendering.spec import CreativeSpec
-from rendering.text import drawable, drawable_claim
-
-LEADING = {"arabic": 1.55, "devanagari": 1.5, "thai": 1.55, "hebrew": 1.22, "cjk": 1.24}
-LATIN_LEADING = 1.1
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,14 @@ class Box:
     top: float
     right: float
     bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
 
     def contains(self, other: Box) -> bool:
         return (
@@ -43,28 +56,25 @@ class Box:
 class FormatRules:
     """How one ad size is composed; sizes in pixels."""
 
-    shape: str  # stack, split or banner
     max_lines: int
-    headline_max: int
-    headline_min: int
-    cta_size: int
+    cta_size: int  # the button label's size when there is room
     margin_x: int
     margin_y: int
 
 
 RULES = {
-    "F1": FormatRules("stack", 7, 116, 26, 40, 86, 86),
-    "F2": FormatRules("stack", 8, 120, 26, 42, 86, 96),
-    "F3": FormatRules("stack", 10, 132, 28, 46, 90, 250),  # stories: keep clear of the app UI
-    "F4": FormatRules("split", 6, 96, 22, 34, 60, 56),
-    "F5": FormatRules("stack", 7, 128, 28, 44, 96, 96),
-    "F6": FormatRules("stack", 8, 104, 24, 38, 76, 84),
-    "F7": FormatRules("stack", 5, 34, 11, 13, 18, 18),
-    "F8": FormatRules("stack", 5, 38, 11, 14, 20, 20),
-    "F9": FormatRules("banner", 2, 28, 9, 14, 20, 9),
-    "F10": FormatRules("stack", 12, 28, 10, 12, 12, 26),
-    "F11": FormatRules("banner", 2, 17, 8, 11, 8, 4),
-    "F12": FormatRules("stack", 10, 44, 12, 15, 22, 28),
+    "F1": FormatRules(7, 38, 86, 86),
+    "F2": FormatRules(8, 40, 86, 96),
+    "F3": FormatRules(10, 44, 90, 250),  # stories: keep clear of the app UI
+    "F4": FormatRules(6, 32, 60, 56),
+    "F5": FormatRules(7, 42, 96, 96),
+    "F6": FormatRules(8, 36, 76, 84),
+    "F7": FormatRules(6, 13, 18, 18),
+    "F8": FormatRules(6, 14, 20, 20),
+    "F9": FormatRules(2, 13, 20, 9),
+    "F10": FormatRules(12, 12, 12, 26),
+    "F11": FormatRules(2, 10, 8, 5),
+    "F12": FormatRules(10, 15, 22, 28),
 }
 
 
@@ -83,186 +93,147 @@ class PlacedText:
 
 
 @dataclass(frozen=True)
+class TextElement:
+    """A block of lines set in one style and one ink."""
+
+    block: TextBlock
+    lines: tuple[PlacedText, ...]
+    style: TextStyle
+    ink: Color
+    behind: tuple[Color, ...]  # the surfaces under it: the ink reads >= 4.5:1 on each
+
+    @property
+    def box(self) -> Box:
+        return union([p.box for p in self.lines])
+
+    @property
+    def size(self) -> int:
+        return self.block.size
+
+    @property
+    def ellipsized(self) -> bool:
+        return self.block.ellipsized
+
+    @property
+    def line(self) -> Line:
+        """The first line (a button label usually has just one)."""
+        return self.lines[0].line
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A filled shape of the scene, painted anti-aliased in order."""
+
+    kind: str  # rect, round (rounded rect), ellipse, polygon, dots (a texture in a box)
+    points: tuple[float, ...]  # left, top, right, bottom; a polygon's x0, y0, x1, y1, ...
+    color: Color
+    radius: float = 0.0  # corner radius (round) or dot pitch (dots)
+
+
+@dataclass(frozen=True)
 class CreativeLayout:
-    """Every box of one creative: tests check these, the painter draws them."""
+    """Every shape and box of one creative: tests check these, the painter draws them."""
 
     width: int
     height: int
     safe: Box
     design: Design
-    headline: TextBlock
-    headline_lines: tuple[PlacedText, ...]
+    family: str  # the family actually drawn (a fallback may replace the design's)
+    ground: tuple[Color, Color, int]  # gradient from, to, direction (0 down, 1 up, 2 across)
+    shapes: tuple[Shape, ...]
+    headline: TextElement
+    subline: TextElement | None
     button: Box
-    cta_label: TextBlock
-    cta: PlacedText
-    panel: Box | None  # the split format's CTA side
-    accent_bar: Box | None
+    button_color: Color
+    button_behind: tuple[Color, ...]
+    cta: TextElement
+    badge: TextElement | None
+    badge_shape: Shape | None
+    slots: dict[str, Box]  # logo, image, badge: where those go in this family and format
+    legible: bool  # every element at or above its floor, nothing ellipsized
 
     @property
     def headline_box(self) -> Box:
-        boxes = [p.box for p in self.headline_lines] or [Box(0, 0, 0, 0)]
-        return Box(
-            min(b.left for b in boxes),
-            min(b.top for b in boxes),
-            max(b.right for b in boxes),
-            max(b.bottom for b in boxes),
-        )
+        return self.headline.box
+
+    @property
+    def headline_lines(self) -> tuple[PlacedText, ...]:
+        return self.headline.lines
+
+    @property
+    def cta_label(self) -> TextBlock:
+        return self.cta.block
+
+    @property
+    def text_elements(self) -> tuple[TextElement, ...]:
+        extra = tuple(e for e in (self.subline, self.badge) if e is not None)
+        return (self.headline, self.cta, *extra)
+
+
+HOUSE_LEADING = {"arabic": 1.55, "devanagari": 1.5, "thai": 1.55, "hebrew": 1.22, "cjk": 1.24}
 
 
 def headline_style(language: str) -> TextStyle:
-    """Bold display type with leading the script's marks need."""
-    return _style(language, True)
+    """The language's house font set bold, as headlines are when no family face applies."""
+    script = LANGUAGES[language].script
+    weight = 800 if script in ("latin", "cyrillic", "greek") else 700
+    return TextStyle(language, weight, HOUSE_LEADING.get(script, 1.1))
 
 
 def cta_style(language: str) -> TextStyle:
-    """Semi-bold label type."""
-    return _style(language, False)
+    """The language's house font set semi-bold, as button labels are without a family face."""
+    return TextStyle(language, 650, HOUSE_LEADING.get(LANGUAGES[language].script, 1.1))
 
 
-def _style(language: str, headline: bool) -> TextStyle:
-    script = LANGUAGES[language].script
-    weight = (800 if script in ("latin", "cyrillic", "greek") else 700) if headline else 650
-    return TextStyle(language, weight, LEADING.get(script, LATIN_LEADING))
+def union(boxes: list[Box]) -> Box:
+    """The smallest box around all of them."""
+    if not boxes:
+        return Box(0, 0, 0, 0)
+    return Box(
+        min(b.left for b in boxes),
+        min(b.top for b in boxes),
+        max(b.right for b in boxes),
+        max(b.bottom for b in boxes),
+    )
 
 
-def _place(block: TextBlock, region: Box, top: float, align: str) -> tuple[PlacedText, ...]:
-    """Lines from `top` down, aligned left/right/center in the region, ink kept inside it."""
-    placed = []
-    baseline = top - block.ink_top
-    for line in block.lines:
-        if align == "left":
-            x = region.left
-        elif align == "right":
-            x = region.right - line.width
-        else:
-            x = (region.left + region.right - line.width) / 2
-        x = min(max(x, region.left - line.ink[0]), region.right - line.ink[2])
-        placed.append(PlacedText(line, x, baseline))
-        baseline += block.line_height
-    return tuple(placed)
-
-
-def _button(
-    spec: CreativeSpec, rules: FormatRules, max_width: float
-) -> tuple[TextBlock, float, float]:
-    """The CTA label and the button's width and height around it."""
-    pad = rules.cta_size * 1.2
-    cta = drawable(spec.cta, spec.language) or LANGUAGES[spec.language].default_cta
-    label = fit_text(
-        cta, _style(spec.language, False), max_width - 2 * pad, rules.cta_size * 2.2, 1,
-        rules.cta_size, max(7, round(rules.cta_size * 0.7)),
-    )  # fmt: skip
-    height = max(rules.cta_size * 2.4, label.height + rules.cta_size * 1.1)
-    return label, label.width + 2 * pad, height
-
-
-def _cta(label: TextBlock, button: Box) -> PlacedText:
-    line = label.lines[0]
-    x = (button.left + button.right - line.width) / 2
-    middle = (button.top + button.bottom) / 2
-    return PlacedText(line, x, middle - (line.ink[1] + line.ink[3]) / 2)
-
-
-def _align_x(align: str, region: Box, width: float) -> float:
-    if align == "left":
-        return region.left
-    if align == "right":
-        return region.right - width
-    return (region.left + region.right - width) / 2
+def safe_area(format_code: str) -> Box:
+    fmt, rules = FORMATS[format_code], RULES[format_code]
+    return Box(rules.margin_x, rules.margin_y, fmt.width - rules.margin_x,
+               fmt.height - rules.margin_y)  # fmt: skip
 
 
 def layout_creative(spec: CreativeSpec) -> CreativeLayout:
-    """Lay out headline and call-to-action for the spec's format, language and seed.
+    """Lay out the spec's family in its format, language and seed.
 
     Characters no font covers are left out; a claim of nothing else is UnrenderableClaim.
     """
-    fmt, rules = FORMATS[spec.format_code], RULES[spec.format_code]
     layout_engine(LANGUAGES[spec.language].script)  # fail early without shaping support
     design = design_for(spec.variant_seed)
-    safe = Box(rules.margin_x, rules.margin_y, fmt.width - rules.margin_x,
-               fmt.height - rules.margin_y)  # fmt: skip
-    claim = drawable_claim(spec.claim, spec.language)
-    build = {"stack": _stack, "split": _split, "banner": _banner}[rules.shape]
-    return build(spec, rules, design, safe, claim)
+    return _layout(spec.claim, spec.language, spec.cta, spec.format_code, spec.subline,
+                   spec.badge, design)  # fmt: skip
 
 
-def _stack(
-    spec: CreativeSpec, rules: FormatRules, design: Design, safe: Box, claim: str
-) -> CreativeLayout:
-    rtl = LANGUAGES[spec.language].rtl
-    fmt = FORMATS[spec.format_code]
-    composition = design.composition
-    if composition == "bottom" and fmt.height >= 1.6 * fmt.width:
-        composition = "top"  # a tall canvas with the text at its foot looks unfinished
-    align = "center" if composition == "center" else ("right" if rtl else "left")
-    label, button_w, button_h = _button(spec, rules, safe.right - safe.left)
-    gap = rules.cta_size * 1.5
-    bar_h = max(3.0, rules.cta_size * 0.28) if composition != "center" else 0.0
-    bar_space = bar_h + rules.cta_size * 1.1 if bar_h else 0.0
-    text_h = safe.bottom - safe.top - button_h - gap - bar_space
-    block = fit_text(claim, _style(spec.language, True), safe.right - safe.left, text_h,
-                     rules.max_lines, rules.headline_max, rules.headline_min)  # fmt: skip
-    group_h = bar_space + block.height + gap + button_h
-    top = {
-        "top": safe.top,
-        "center": safe.top + (safe.bottom - safe.top - group_h) / 2,
-        "bottom": safe.bottom - group_h,
-    }[composition]
-    lines = _place(block, safe, top + bar_space, align)
-    button_top = safe.bottom - button_h if composition == "top" else top + group_h - button_h
-    button_x = _align_x(align, safe, button_w)
-    button = Box(button_x, button_top, button_x + button_w, button_top + button_h)
-    bar_w = rules.cta_size * 2.2
-    bar_x = _align_x(align, safe, bar_w)
-    bar = Box(bar_x, top, bar_x + bar_w, top + bar_h) if bar_h else None
-    return CreativeLayout(
-        FORMATS[spec.format_code].width, FORMATS[spec.format_code].height, safe, design, block,
-        lines, button, label, _cta(label, button), None, bar,
+@functools.lru_cache(maxsize=512)  # one claim, many images: the same layouts recur in a job
+def _layout(
+    claim: str, language: str, cta: str, code: str, subline: str | None, badge: str | None,
+    design: Design,
+) -> CreativeLayout:  # fmt: skip
+    from rendering.composition import compose
+
+    spec = CreativeSpec(claim, language, cta, code, "", subline, badge)
+    lean = CreativeSpec(claim, language, cta, code, "", None, None)
+    attempts = (  # fewer elements before a smaller family; the design's own family first
+        (spec, design.family), (spec, "poster"),
+        (replace(spec, badge=None), design.family), (replace(spec, badge=None), "poster"),
+        (lean, design.family), (lean, "poster"),
     )  # fmt: skip
-
-
-def _split(
-    spec: CreativeSpec, rules: FormatRules, design: Design, safe: Box, claim: str
-) -> CreativeLayout:
-    fmt = FORMATS[spec.format_code]
-    rtl = LANGUAGES[spec.language].rtl
-    panel_w = round(fmt.width * 0.34)
-    panel = Box(0, 0, panel_w, fmt.height) if rtl else Box(fmt.width - panel_w, 0, fmt.width,
-                                                            fmt.height)  # fmt: skip
-    gutter = rules.margin_x
-    text = Box(panel.right + gutter, safe.top, safe.right, safe.bottom) if rtl else Box(
-        safe.left, safe.top, panel.left - gutter, safe.bottom)  # fmt: skip
-    cta_side = Box(panel.left + gutter, safe.top, panel.right - gutter, safe.bottom)
-    label, button_w, button_h = _button(spec, rules, cta_side.right - cta_side.left)
-    block = fit_text(claim, _style(spec.language, True), text.right - text.left,
-                     text.bottom - text.top, rules.max_lines, rules.headline_max,
-                     rules.headline_min)  # fmt: skip
-    lines = _place(block, text, text.top + (text.bottom - text.top - block.height) / 2,
-                   "right" if rtl else "left")  # fmt: skip
-    button_x = _align_x("center", cta_side, button_w)
-    button_top = (fmt.height - button_h) / 2
-    button = Box(button_x, button_top, button_x + button_w, button_top + button_h)
-    return CreativeLayout(fmt.width, fmt.height, safe, design, block, lines, button,
-                          label, _cta(label, button), panel, None)  # fmt: skip
-
-
-def _banner(
-    spec: CreativeSpec, rules: FormatRules, design: Design, safe: Box, claim: str
-) -> CreativeLayout:
-    fmt = FORMATS[spec.format_code]
-    rtl = LANGUAGES[spec.language].rtl
-    label, button_w, button_h = _button(spec, rules, (safe.right - safe.left) * 0.4)
-    button_h = min(button_h, safe.bottom - safe.top)
-    gap = rules.cta_size * 1.2
-    button_x = safe.left if rtl else safe.right - button_w
-    button_top = (fmt.height - button_h) / 2
-    button = Box(button_x, button_top, button_x + button_w, button_top + button_h)
-    text = Box(button.right + gap, safe.top, safe.right, safe.bottom) if rtl else Box(
-        safe.left, safe.top, button.left - gap, safe.bottom)  # fmt: skip
-    block = fit_text(claim, _style(spec.language, True), text.right - text.left,
-                     text.bottom - text.top, rules.max_lines, rules.headline_max,
-                     rules.headline_min)  # fmt: skip
-    lines = _place(block, text, text.top + (text.bottom - text.top - block.height) / 2,
-                   "right" if rtl else "left")  # fmt: skip
-    return CreativeLayout(fmt.width, fmt.height, safe, design, block, lines, button,
-                          label, _cta(label, button), None, None)  # fmt: skip
+    layout = None
+    for attempt, family in attempts:
+        if attempt != spec and attempt.subline == spec.subline and attempt.badge == spec.badge:
+            continue
+        layout = compose(attempt, design, family)
+        if layout.legible:
+            return layout
+    assert layout is not None
+    return layout  # nothing legible (the API refuses such claims): the leanest, roomiest try

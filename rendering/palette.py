@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 Color = tuple[int, int, int]
@@ -78,49 +77,59 @@ def push_from_ink(behind: list[Color], ink: Color) -> list[Color]:
 
 @dataclass(frozen=True)
 class Palette:
-    """A designer's colour set: background, its companion tone, and the button colour."""
+    """A designer's colour set.
+
+    field and field2 are a near pair (gradients, texture); block is a bold second colour for
+    colour blocks, bands and stickers; accent is the button; ink and paper are the palette's
+    own dark and light, tinted towards it rather than pure black and white.
+    """
 
     name: str
-    background: Color
-    companion: Color
+    field: Color
+    field2: Color
+    block: Color
     accent: Color
+    ink: Color
+    paper: Color
 
 
 PALETTES = tuple(
-    Palette(name, hex_color(bg), hex_color(companion), hex_color(accent))
-    for name, bg, companion, accent in (
-        ("midnight", "#14213D", "#23396B", "#FCA311"),
-        ("coral", "#FF7A6B", "#FFA48F", "#1D1D2C"),
-        ("forest", "#1B4332", "#2D6A4F", "#B7E4C7"),
-        ("cream", "#FFF4E0", "#FFE2B8", "#C2410C"),
-        ("violet", "#3C096C", "#6A1FB0", "#FFD60A"),
-        ("teal", "#005F69", "#0B7A86", "#FFDDD2"),
-        ("blush", "#FDE2E4", "#F9C6D0", "#9D174D"),
-        ("graphite", "#121212", "#2B2B2B", "#C6F432"),
-        ("sky", "#E0F2FE", "#B9E3FB", "#0C4A6E"),
-        ("tomato", "#C81D25", "#8E0F16", "#FFF3B0"),
-        ("sand", "#EDE0D4", "#DDC3A5", "#283618"),
+    Palette(name, *(hex_color(c) for c in colors))
+    for name, *colors in (
+        ("midnight", "#14213D", "#1E3158", "#FCA311", "#FCA311", "#0B1426", "#FFFFFF"),
+        ("coral", "#FF7A66", "#FF917D", "#2B2D42", "#2B2D42", "#1F1A2E", "#FFF6EE"),
+        ("forest", "#1B4332", "#22513D", "#D8F3DC", "#B7E4C7", "#0F2A1F", "#F1FAEE"),
+        ("cream", "#FFF4E0", "#FCE9C8", "#C2410C", "#C2410C", "#3B1F0E", "#FFF9EF"),
+        ("violet", "#3C096C", "#4A1082", "#FFD60A", "#FFD60A", "#22043F", "#FFFFFF"),
+        ("teal", "#0F4C5C", "#135A6C", "#FFB4A2", "#FFB4A2", "#08303A", "#FFFFFF"),
+        ("blush", "#FDE2E4", "#FAD4D9", "#9D174D", "#9D174D", "#4A0D24", "#FFF7F8"),
+        ("graphite", "#141414", "#1F1F1F", "#C6F432", "#C6F432", "#0A0A0A", "#F5F5F0"),
+        ("sky", "#E0F2FE", "#CDEAFD", "#0C4A6E", "#0C4A6E", "#082F49", "#FFFFFF"),
+        ("tomato", "#C81D25", "#B3161E", "#FFF3B0", "#FFF3B0", "#3A0306", "#FFFFFF"),
+        ("sand", "#EDE0D4", "#E6D5C5", "#283618", "#606C38", "#283618", "#FEFAE0"),
+        ("lilac", "#ECE6FF", "#E1D8FF", "#5B21B6", "#5B21B6", "#2E1065", "#FFFFFF"),
     )
 )
 
 
-@dataclass(frozen=True)
-class Colors:
-    """Resolved colours of one creative; text colours meet MIN_CONTRAST by construction."""
+def ink_on(behind: list[Color], palette: Palette) -> Color:
+    """The palette's ink or paper (else pure black or white) reading best over all of `behind`.
 
-    background: Color
-    companion: Color
-    headline: Color
-    button: Color
-    button_text: Color
+    The tinted pair comes first: it looks designed; pure black and white only rescue a pair
+    that misses the target.
+    """
+    for candidate in (palette.ink, palette.paper):
+        if worst_contrast(candidate, behind) >= TARGET_CONTRAST:
+            return candidate
+    return max((INK_DARK, INK_LIGHT), key=lambda ink: worst_contrast(ink, behind))
 
 
-@functools.cache
-def resolve_colors(palette: Palette) -> Colors:
-    """Pick ink for the headline and button, adjusting backgrounds so both reach 4.5:1."""
-    behind = [palette.background, palette.companion]
-    headline = readable_ink(behind)
-    background, companion = push_from_ink(behind, headline)
-    button_text = readable_ink([palette.accent])
-    (button,) = push_from_ink([palette.accent], button_text)
-    return Colors(background, companion, headline, button, button_text)
+def distinct_from(behind: list[Color], choices: list[Color], least: float = 1.9) -> Color:
+    """The first colour that stands out from everything behind it (a button never vanishes).
+
+    When none does (a sticker across black and lime), the one that stands out most.
+    """
+    for choice in choices:
+        if worst_contrast(choice, behind) >= least:
+            return choice
+    return max(choices, key=lambda choice: worst_contrast(choice, behind))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter
 
 from api.schemas import FormatOut, LanguageOut, format_out, language_out
@@ -12,8 +14,8 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
 @router.get("/formats", response_model=list[FormatOut])
 async def list_formats() -> list[FormatOut]:
-    """Every ad format (code, width, height, name), F1..F12; public, no API key needed."""
-    return [format_out(ad_format) for ad_format in FORMATS.values()]
+    """Every ad format (code, width, height, name, maxClaimChars); public, no API key needed."""
+    return await asyncio.to_thread(lambda: [format_out(f) for f in FORMATS.values()])
 
 
 @router.get("/languages", response_model=list[LanguageOut])

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from api.body import read_json_object
 from api.deps import CurrentAccount, IdempotencyKey, OrchestratorDep
 from api.generate_input import GenerateBody, parse_generate_request
+from api.legibility import screen
 from api.openapi import component_ref
 from api.routes.responses import problem_responses
 from api.schemas import JobAccepted, job_accepted, job_path
@@ -45,7 +46,7 @@ async def generate(
     response: Response,
 ) -> JobAccepted:
     """Start a job that renders `count` images of `claim`; poll the returned URL."""
-    generate_request = parse_generate_request(await read_json_object(request))
+    generate_request = await screen(parse_generate_request(await read_json_object(request)))
     submission = await orchestrator.submit(account.id, generate_request, idempotency_key)
     response.headers["Location"] = job_path(submission.view.job_id)
     if submission.replayed:

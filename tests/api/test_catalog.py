@@ -11,8 +11,13 @@ async def test_formats_are_listed_in_catalog_order_without_a_key(client: httpx.A
     assert response.status_code == 200
     formats = response.json()
     assert [f["code"] for f in formats] == [f"F{i}" for i in range(1, 13)]
-    assert formats[0] == {"code": "F1", "width": 1080, "height": 1080, "name": "square feed (1:1)"}
-    assert formats[9] == {"code": "F10", "width": 160, "height": 600, "name": "wide skyscraper"}
+    assert {k: v for k, v in formats[0].items() if k != "maxClaimChars"} == {
+        "code": "F1", "width": 1080, "height": 1080, "name": "square feed (1:1)"}  # fmt: skip
+    assert formats[9]["name"] == "wide skyscraper"
+    limits = {f["code"]: f["maxClaimChars"] for f in formats}
+    assert limits["F1"] == 200  # a feed square sets the longest claim legibly
+    assert limits["F11"] < limits["F9"] < limits["F7"] <= 200  # the smaller, the shorter
+    assert all(isinstance(limit, int) and limit >= 20 for limit in limits.values())
 
 
 async def test_languages_are_listed_with_direction_and_default_cta(client: httpx.AsyncClient):

@@ -27,7 +27,7 @@ def test_every_character_is_covered_by_the_font_it_is_drawn_with(language: str) 
     for kind, claim in all_claims(language).items():
         cta = LANGUAGES[language].default_cta
         layout = layout_creative(CreativeSpec(claim, language, cta, "F1", "job:1"))
-        for placed in [*layout.headline_lines, layout.cta]:
+        for placed in [*layout.headline.lines, *layout.cta.lines]:
             for run in placed.line.runs:
                 missing = [
                     c for c in run.text

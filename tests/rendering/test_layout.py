@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from domain.catalog import FORMATS, LANGUAGES
 from rendering import CreativeSpec, UnrenderableClaim, layout_creative, render_png
 from rendering.hyphenate import HYPHEN
 from rendering.layout import RULES, Box, CreativeLayout
+from rendering.legibility import FLOORS, fits_legibly
 from tests.rendering.claims import all_claims
 
 TOLERANCE = 0.5  # sub-pixel rounding of float positions
+SUBLINE = "Plant-based, 25 g per scoop"
+BADGE = "-20%"
 
 
 def _grown(box: Box) -> Box:
@@ -21,24 +26,33 @@ def _grown(box: Box) -> Box:
 def _problems(layout: CreativeLayout, claim: str, code: str) -> list[str]:
     safe = _grown(layout.safe)
     found = []
-    if not layout.headline_lines:
+    if not layout.headline.lines:
         found.append("no headline")
-    for placed in layout.headline_lines:
+    for placed in layout.headline.lines:
         if not safe.contains(placed.box):
             found.append(f"line {placed.line.text!r} {placed.box} leaves the safe area {safe}")
     if not safe.contains(layout.button):
         found.append(f"button {layout.button} leaves the safe area")
     if not _grown(layout.button).contains(layout.cta.box):
         found.append(f"CTA label {layout.cta.box} sticks out of its button {layout.button}")
-    if layout.headline_box.overlaps(layout.button):
-        found.append("headline and button overlap")
-    if len(layout.headline_lines) > RULES[code].max_lines:
-        found.append(f"{len(layout.headline_lines)} lines, more than {RULES[code].max_lines}")
-    if layout.headline.size < RULES[code].headline_min:
-        found.append(f"headline at {layout.headline.size}px, below the legible minimum")
-    shown = "".join(p.line.text.removesuffix(HYPHEN) for p in layout.headline_lines)
+    parts = {"headline": layout.headline.box, "button": layout.button}
+    if layout.subline:
+        parts["subline"] = layout.subline.box
+    if layout.badge_shape:
+        parts["badge"] = Box(*layout.badge_shape.points)
+    for name, box in parts.items():
+        if not safe.contains(box):
+            found.append(f"{name} {box} leaves the safe area")
+    for (one, a), (other, b) in itertools.combinations(parts.items(), 2):
+        if a.overlaps(b):
+            found.append(f"{one} and {other} overlap ({layout.family})")
+    if len(layout.headline.lines) > RULES[code].max_lines:
+        found.append(f"{len(layout.headline.lines)} lines, more than {RULES[code].max_lines}")
+    if layout.headline.block.size < FLOORS[code].headline:
+        found.append(f"headline at {layout.headline.block.size}px, below the legible minimum")
+    shown = "".join(p.line.text.removesuffix(HYPHEN) for p in layout.headline.lines)
     shown = shown.replace(" ", "")
-    if layout.headline.ellipsized:
+    if layout.headline.block.ellipsized:
         if not shown.endswith("…"):
             found.append("shortened headline without an ellipsis")
     elif shown != claim.replace(" ", ""):
@@ -49,12 +63,13 @@ def _problems(layout: CreativeLayout, claim: str, code: str) -> list[str]:
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_every_format_and_claim_fits_the_safe_area_without_collisions(language: str) -> None:
     problems = []
-    for kind, claim in all_claims(language).items():
-        for code in FORMATS:
-            spec = CreativeSpec(claim, language, LANGUAGES[language].default_cta, code, "job:1")
-            layout = layout_creative(spec)
-            assert (layout.width, layout.height) == (FORMATS[code].width, FORMATS[code].height)
-            problems += [f"{code} {kind}: {p}" for p in _problems(layout, claim, code)]
+    cta = LANGUAGES[language].default_cta
+    for (kind, claim), code, index in itertools.product(all_claims(language).items(), FORMATS,
+                                                         range(1, 7)):  # fmt: skip
+        extra = (SUBLINE, BADGE) if index % 2 else (None, None)  # every family, with and without
+        layout = layout_creative(CreativeSpec(claim, language, cta, code, f"job:{index}", *extra))
+        assert (layout.width, layout.height) == (FORMATS[code].width, FORMATS[code].height)
+        problems += [f"{code} {kind} {layout.family}: {p}" for p in _problems(layout, claim, code)]
     assert not problems, "\n".join(problems)
 
 
@@ -64,19 +79,22 @@ def test_short_claims_are_never_shortened_and_are_set_large(code: str) -> None:
         claim = all_claims(language)["short"]
         spec = CreativeSpec(claim, language, "OK", code, "job:2")
         layout = layout_creative(spec)
-        assert not layout.headline.ellipsized, (language, code)
+        if not fits_legibly(claim, language, code, "OK"):
+            assert code in ("F9", "F10", "F11"), (language, code)  # the API refuses it there
+            continue
+        assert not layout.headline.block.ellipsized, (language, code)
         if code != "F10":  # 136px columns set long compounds ("Proteinergänzungsmittel") small
-            assert layout.headline.size > layout.cta_label.size, (language, code)
+            assert layout.headline.block.size > layout.cta.block.size, (language, code)
 
 
-def test_a_maximum_claim_is_ellipsized_only_where_it_cannot_fit() -> None:
+def test_a_maximum_claim_is_ellipsized_only_where_the_api_would_refuse_it() -> None:
     claim = all_claims("EN")["long"]
-    shortened = {
-        code
-        for code in FORMATS
-        if layout_creative(CreativeSpec(claim, "EN", "Shop now", code, "j:1")).headline.ellipsized
-    }
-    assert shortened <= {"F9", "F11"}, shortened
+    layouts = {c: layout_creative(CreativeSpec(claim, "EN", "Shop now", c, "j:1")) for c in FORMATS}
+    shortened = {code for code, layout in layouts.items() if layout.headline.block.ellipsized}
+    illegible = {code for code in FORMATS if not fits_legibly(claim, "EN", code)}
+    assert shortened <= illegible
+    assert illegible == {code for code, layout in layouts.items() if not layout.legible}
+    assert {"F1", "F2", "F3", "F4", "F5", "F6"}.isdisjoint(shortened)
     assert "F11" in shortened  # 200 characters cannot be legible on 320x50
 
 
@@ -87,16 +105,19 @@ def test_right_to_left_layouts_are_mirrored(language: str) -> None:
         rtl = layout_creative(CreativeSpec(claim, language, "OK", code, seed))
         ltr = layout_creative(CreativeSpec(all_claims("EN")["short"], "EN", "OK", code, seed))
         middle = rtl.width / 2
-        if code in ("F4", "F9"):  # the button moves to the other side
+        badge, mirrored = rtl.slots["badge"], ltr.slots["badge"]
+        assert abs(badge.left - (rtl.width - mirrored.right)) < 1  # the sticker swaps sides
+        if code == "F9":  # the button moves to the other side
             assert (rtl.button.left < middle) != (ltr.button.left < middle)
-        for placed in rtl.headline_lines:  # text hugs the right edge (or is centred)
-            assert rtl.safe.right - placed.box.right <= placed.box.left - rtl.safe.left + 1
+        column = rtl.headline.box
+        for placed in rtl.headline.lines:  # text hugs its column's right edge (or is centred)
+            assert column.right - placed.box.right <= placed.box.left - column.left + 1
 
 
 def test_long_words_shrink_instead_of_overflowing_a_narrow_skyscraper() -> None:
     claim = "Donaudampfschifffahrtsgesellschaftskapitänsmütze"
     layout = layout_creative(CreativeSpec(claim, "DE", "Jetzt kaufen", "F10", "j:1"))
-    assert all(layout.safe.contains(p.box) for p in layout.headline_lines)
+    assert all(layout.safe.contains(p.box) for p in layout.headline.lines)
 
 
 @pytest.mark.parametrize(
@@ -106,8 +127,8 @@ def test_long_words_shrink_instead_of_overflowing_a_narrow_skyscraper() -> None:
 )  # fmt: skip
 def test_german_compounds_in_the_skyscraper_are_hyphenated_to_stay_legible(claim: str) -> None:
     layout = layout_creative(CreativeSpec(claim, "DE", "Jetzt kaufen", "F10", "j:1"))
-    assert layout.headline.size >= 14  # whole words alone would set it at ~11px
-    lines = [p.line.text for p in layout.headline_lines]
+    assert layout.headline.block.size >= 14  # whole words alone would set it at ~11px
+    lines = [p.line.text for p in layout.headline.lines]
     assert any(line.endswith(HYPHEN) for line in lines)
     assert all(len(line.removesuffix(HYPHEN)) >= 3 for line in lines)  # no stranded letters
     assert "".join(line.removesuffix(HYPHEN) for line in lines).replace(" ", "") == (
@@ -119,7 +140,7 @@ def test_hyphens_are_not_used_where_they_buy_little_size() -> None:
     claim = "Hochwertige Eiweißpulver für Ausdauersportler"  # whole words: 108px of 116, 31 of 34
     for code, language in (("F1", "DE"), ("F7", "DE")):
         layout = layout_creative(CreativeSpec(claim, language, "Go", code, "j:1"))
-        assert not any(p.line.text.endswith(HYPHEN) for p in layout.headline_lines), code
+        assert not any(p.line.text.endswith(HYPHEN) for p in layout.headline.lines), code
 
 
 @pytest.mark.parametrize("language", ["DE", "AR", "JA", "TH", "HI"])
@@ -134,13 +155,13 @@ def test_a_thirty_character_cta_stays_inside_its_button_in_every_format(language
 
 def test_emoji_are_left_out_and_the_words_around_them_are_drawn() -> None:
     layout = layout_creative(CreativeSpec("Best 💪 protein 🔥", "EN", "Buy 🛒 now", "F7", "j:1"))
-    assert [p.line.text for p in layout.headline_lines] == ["Best protein"]
-    assert layout.cta.line.text == "Buy now"  # no empty boxes where the emoji were
+    assert " ".join(p.line.text for p in layout.headline.lines) == "Best protein"
+    assert layout.cta.lines[0].line.text == "Buy now"  # no empty boxes where the emoji were
 
 
 def test_a_cta_of_only_emoji_falls_back_to_the_language_default() -> None:
     layout = layout_creative(CreativeSpec("Protein", "DE", "🛒👉", "F7", "j:1"))
-    assert layout.cta.line.text == LANGUAGES["DE"].default_cta
+    assert layout.cta.lines[0].line.text == LANGUAGES["DE"].default_cta
 
 
 @pytest.mark.parametrize("claim", ["💪🔥", "🛒 👉 ✨"])
