@@ -11,6 +11,7 @@ from rendering import CreativeSpec, UnrenderableClaim, layout_creative, render_p
 from rendering.hyphenate import HYPHEN
 from rendering.layout import RULES, Box, CreativeLayout
 from rendering.legibility import FLOORS, fits_legibly
+from rendering.linebreak import HYPHENATION_GAIN, TextStyle, fit_text
 from tests.rendering.claims import all_claims
 
 TOLERANCE = 0.5  # sub-pixel rounding of float positions
@@ -136,11 +137,20 @@ def test_german_compounds_in_the_skyscraper_are_hyphenated_to_stay_legible(claim
     )
 
 
-def test_hyphens_are_not_used_where_they_buy_little_size() -> None:
-    claim = "Hochwertige Eiweißpulver für Ausdauersportler"  # whole words: 108px of 116, 31 of 34
-    for code, language in (("F1", "DE"), ("F7", "DE")):
-        layout = layout_creative(CreativeSpec(claim, language, "Go", code, "j:1"))
-        assert not any(p.line.text.endswith(HYPHEN) for p in layout.headline.lines), code
+def test_hyphens_are_used_only_where_they_buy_a_clearly_larger_headline() -> None:
+    claim = "Hochwertige Eiweißpulver für Ausdauersportler"
+    german, finnish = TextStyle("DE", 800, 1.1), TextStyle("FI", 800, 1.1)  # FI: no dictionary
+    hyphenated_somewhere = whole_words_somewhere = False
+    for width, height in ((2400, 900), (900, 900), (520, 900), (300, 250), (136, 540)):
+        box = (width, height, 7, 140, 10)
+        chosen, whole_words = fit_text(claim, german, *box), fit_text(claim, finnish, *box)
+        if any(line.text.endswith(HYPHEN) for line in chosen.lines):
+            hyphenated_somewhere = True
+            assert chosen.size >= whole_words.size * HYPHENATION_GAIN, (width, height)
+        else:
+            whole_words_somewhere = True
+            assert chosen.size == whole_words.size, (width, height)
+    assert hyphenated_somewhere and whole_words_somewhere, "the boxes no longer cover both cases"
 
 
 @pytest.mark.parametrize("language", ["DE", "AR", "JA", "TH", "HI"])
