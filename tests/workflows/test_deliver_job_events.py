@@ -4,6 +4,7 @@ each endpoint's delivery is retried with growing delays for at least 24 hours.""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -105,7 +106,12 @@ async def test_a_finished_job_sends_its_event_with_its_result_to_every_endpoint(
     message_ids = {delivery.message_id for delivery in webhooks.deliveries}
     assert len(message_ids) == 1, "the webhook-id must stay the same across retries"
     assert {d.view.job_id for d in webhooks.deliveries} == {job.job_id}
-    assert all(d.view == view for d in webhooks.deliveries)
+    # The event shows the job as GET job does: with when it started and its metadata.
+    assert all(d.view.created_at is not None for d in webhooks.deliveries)
+    assert all(
+        d.view == dataclasses.replace(view, created_at=d.view.created_at)
+        for d in webhooks.deliveries
+    )
 
 
 async def test_a_failed_job_sends_job_failed(dev_server_env: WorkflowEnvironment):
