@@ -11,9 +11,22 @@ from sqlalchemy import Engine
 from api.metrics import install_metrics
 from api.orchestrator import JobOrchestrator
 from api.problems import install_problem_handlers
-from api.routes import account, catalog, files, generate, health, jobs, keys
+from api.routes import (
+    account,
+    assets,
+    brand_kits,
+    catalog,
+    files,
+    fonts,
+    generate,
+    health,
+    jobs,
+    keys,
+)
 from api.web import install_web_app
 from infra.accounts import AccountService
+from infra.assets import AssetService
+from infra.brand_kits import BrandKitService
 from infra.db import create_db_engine
 from infra.settings import Settings, load_settings
 from infra.storage import ImageStore, build_image_store
@@ -45,6 +58,8 @@ def create_app(
         app.state.engine = db_engine
         app.state.accounts = AccountService(db_engine)
         app.state.store = store if store is not None else build_image_store(settings)
+        app.state.assets = AssetService(db_engine, app.state.store)
+        app.state.brand_kits = BrandKitService(db_engine, app.state.assets)
         app.state.orchestrator = (
             orchestrator
             if orchestrator is not None
@@ -66,7 +81,8 @@ def create_app(
     install_problem_handlers(app)
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
     install_metrics(app, metrics_token or None)  # an empty METRICS_TOKEN means no token
-    for module in (generate, jobs, keys, account, catalog, files, health):
+    routers = (generate, jobs, keys, account, catalog, fonts, assets, brand_kits, files, health)
+    for module in routers:
         app.include_router(module.router)
     install_web_app(app, settings)
     return app

@@ -32,7 +32,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.active_jobs import ActiveJobLimit
 from api.last_known import view_from_ledger
-from api.orchestrator import Submission
+from api.orchestrator import PinBrand, Submission
+from domain.brand import JobPins
 from domain.catalog import LANGUAGES, formats_for
 from domain.errors import (
     IdempotencyKeyReused,
@@ -84,7 +85,11 @@ class TemporalJobOrchestrator:
         self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
 
     async def submit(
-        self, account_id: str, request: GenerateRequest, idempotency_key: str | None
+        self,
+        account_id: str,
+        request: GenerateRequest,
+        idempotency_key: str | None,
+        pin: PinBrand | None = None,
     ) -> Submission:
         job_id = job_id_for(account_id, idempotency_key)
         if idempotency_key is not None:
@@ -103,12 +108,14 @@ class TemporalJobOrchestrator:
                 raise
             return await self._replay(account_id, job_id, request, existing)
 
+        # After the replay check: a replayed job keeps what it pinned, even if since deleted.
+        pins = await pin() if pin is not None else JobPins()
         available = await run_in_threadpool(self._ledger.available, account_id)
         if available < request.count:
             raise InsufficientCredits(
                 f"this job needs {request.count} credits; {available} are available"
             )
-        job = _job_input(job_id, account_id, request)
+        job = _job_input(job_id, account_id, request, pins)
         try:
             async with _temporal_errors():
                 await self._client.start_workflow(
@@ -247,7 +254,10 @@ def _owner(description: WorkflowExecutionDescription) -> str | None:
     return description.typed_search_attributes.get(ACCOUNT_ID)
 
 
-def _job_input(job_id: str, account_id: str, request: GenerateRequest) -> JobInput:
+def _job_input(
+    job_id: str, account_id: str, request: GenerateRequest, pins: JobPins | None = None
+) -> JobInput:
+    pins = pins or JobPins()
     formats = formats_for(request.count, list(request.formats) if request.formats else None)
     return JobInput(
         job_id=job_id,
@@ -260,6 +270,8 @@ def _job_input(job_id: str, account_id: str, request: GenerateRequest) -> JobInp
         subline=request.subline,
         badge=request.badge,
         output=request.output,
+        brand_kit=pins.brand_kit,
+        product_image=pins.product_image,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.brand import BrandKitPin, PinnedAsset
 from domain.outputs import DEFAULT_OUTPUT
 
 
@@ -42,6 +43,9 @@ class JobInput:
     subline: str | None = None
     badge: str | None = None
     output: str = DEFAULT_OUTPUT  # a key of domain.outputs.OUTPUT_FORMATS
+    # Pinned at submission (content and sha256s, never a mutable id alone); see domain.brand.
+    brand_kit: BrandKitPin | None = None
+    product_image: PinnedAsset | None = None
 
 
 @dataclass
@@ -59,6 +63,8 @@ class ImageTask:
     subline: str | None = None
     badge: str | None = None
     output: str = DEFAULT_OUTPUT  # a key of domain.outputs.OUTPUT_FORMATS
+    brand_kit: BrandKitPin | None = None
+    product_image: PinnedAsset | None = None
 
 
 @dataclass
@@ -125,6 +131,8 @@ class GenerateRequest:
     badge: str | None = None
     output: str = DEFAULT_OUTPUT
     metadata: dict[str, str] = field(default_factory=dict)  # echoed, never rendered
+    product_image: str | None = None  # an asset id of the caller's account
+    brand_kit: str | None = None  # a brand kit id; None: the account's default kit, if any
 
     def fingerprint(self) -> str:
         """Stable hash of the request, to tell a replay from a reused Idempotency-Key.
@@ -148,6 +156,8 @@ class GenerateRequest:
             "badge": self.badge,
             "output": None if self.output == DEFAULT_OUTPUT else self.output,
             "metadata": self.metadata or None,
+            "productImage": self.product_image,
+            "brandKit": self.brand_kit,
         }
         fields.update({name: value for name, value in added.items() if value is not None})
         canonical = json.dumps(

@@ -78,6 +78,18 @@ class S3ImageStore:
             raise
         return True
 
+    def get(self, key: str) -> bytes:
+        """The object's bytes; KeyError when there is none."""
+        validate_key(key)
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _error_code(error) in _NOT_FOUND_CODES:
+                raise KeyError(key) from None
+            raise
+        data: bytes = response["Body"].read()
+        return data
+
     def url(self, key: str, base_url: str) -> str:
         """A presigned GET URL on the store itself; `base_url` (the API's) plays no part."""
         validate_key(key)

@@ -42,6 +42,10 @@ class ImageStore(Protocol):
         """Whether an object is stored under `key`."""
         ...
 
+    def get(self, key: str) -> bytes:
+        """The bytes stored under `key`; raises KeyError when nothing is stored there."""
+        ...
+
     def url(self, key: str, base_url: str) -> str:
         """An absolute, signed, expiring URL for `key`."""
         ...
@@ -83,6 +87,14 @@ class LocalImageStore:
             return self.path_for(key).is_file()
         except InvalidStorageKey:
             return False
+
+    def get(self, key: str) -> bytes:
+        """The file's bytes; KeyError when there is none."""
+        path = self.path_for(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise KeyError(key) from None
 
     def url(self, key: str, base_url: str) -> str:
         """`{base_url}/files/{key}?expires=...&signature=...`."""

@@ -8,7 +8,8 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import infra.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import infra.brand_models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import infra.models  # noqa: F401
 
 target_metadata = SQLModel.metadata
 

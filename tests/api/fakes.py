@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from api.orchestrator import Submission
+from api.orchestrator import PinBrand, Submission
+from domain.brand import JobPins
 from domain.errors import DomainError, IdempotencyKeyReused, NotFound
 from domain.jobs import GenerateRequest, JobStatus, JobView
 
@@ -15,6 +16,7 @@ class SubmitCall:
     account_id: str
     request: GenerateRequest
     idempotency_key: str | None
+    pins: JobPins | None = None  # what the job pinned; None when it started nothing
 
 
 @dataclass
@@ -27,9 +29,14 @@ class FakeOrchestrator:
     keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     async def submit(
-        self, account_id: str, request: GenerateRequest, idempotency_key: str | None
+        self,
+        account_id: str,
+        request: GenerateRequest,
+        idempotency_key: str | None,
+        pin: PinBrand | None = None,
     ) -> Submission:
-        self.calls.append(SubmitCall(account_id, request, idempotency_key))
+        call = SubmitCall(account_id, request, idempotency_key)
+        self.calls.append(call)
         if self.fail_with is not None:
             raise self.fail_with
         if idempotency_key is not None and (account_id, idempotency_key) in self.keys:
@@ -37,6 +44,7 @@ class FakeOrchestrator:
             if fingerprint != request.fingerprint():
                 raise IdempotencyKeyReused("key reused with a different body")
             return Submission(self.jobs[job_id][1], replayed=True)
+        call.pins = await pin() if pin is not None else JobPins()
         view = JobView(str(uuid.uuid4()), JobStatus.QUEUED, request.count)
         self.jobs[view.job_id] = (account_id, view)
         if idempotency_key is not None:
