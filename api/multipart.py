@@ -43,15 +43,15 @@ async def read_single_file(request: Request, field: str, limit: int) -> bytes:
     except MultiPartException as error:
         raise _bad(field, f"the multipart body is malformed ({error.message})") from None
     try:
+        parts = form.getlist(field)
+        if not parts:
+            raise _bad(field, "is required: send the image as one file part")
         unknown = sorted({name for name in form if name != field})
         if unknown:
             raise InvalidRequest(
                 "The upload has unknown parts.",
                 [FieldError(name, "unknown field") for name in unknown[:5]],
             )
-        parts = form.getlist(field)
-        if not parts:
-            raise _bad(field, "is required: send the image as one file part")
         if len(parts) > 1:
             raise _bad(field, "send exactly one file part")
         [part] = parts
