@@ -29,8 +29,26 @@ KitIdPath = Annotated[str, Path(alias="kitId")]
 
 
 def _body(model: type[BaseModel]) -> dict[str, Any]:
-    schema = {"application/json": {"schema": model.model_json_schema()}}
+    schema = {"application/json": {"schema": _inlined(model.model_json_schema())}}
     return {"requestBody": {"required": True, "content": schema}}
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with its `$defs` written in place: `#/$defs/...` means nothing in OpenAPI."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
 
 
 def _changes(model: type[BrandKitCreate] | type[BrandKitPatch], data: dict[str, Any]) -> KitChanges:

@@ -75,7 +75,16 @@ def app(engine: sqlalchemy.Engine, tmp_path_factory: pytest.TempPathFactory) -> 
 
 # POST /generate has rules JSON Schema cannot state (formats <= count; a claim that is not
 # blank once trimmed and has no control characters), so some schema-valid bodies get a 400.
-_SCHEMA_CANNOT_SAY = {("POST", "/api/v1/generate"): [positive_data_acceptance]}
+# Likewise an upload must be a real PNG/JPEG/WebP, a kit's font one on offer and its name not
+# blank once trimmed, and a cursor one a page handed out (opaque strings the schema cannot pin).
+_SCHEMA_CANNOT_SAY = {
+    ("POST", "/api/v1/generate"): [positive_data_acceptance],
+    ("POST", "/api/v1/assets"): [positive_data_acceptance],
+    ("GET", "/api/v1/assets"): [positive_data_acceptance],
+    ("POST", "/api/v1/brand-kits"): [positive_data_acceptance],
+    ("GET", "/api/v1/brand-kits"): [positive_data_acceptance],
+    ("PATCH", "/api/v1/brand-kits/{kitId}"): [positive_data_acceptance],
+}
 
 
 @schema.parametrize()
