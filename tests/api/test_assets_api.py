@@ -28,6 +28,8 @@ async def test_an_uploaded_logo_is_stored_by_its_sha256_with_transparency(brand:
     assert brand.stored_keys(brand.alice_id) == [key]
     with Image.open(io.BytesIO(brand.store.get(key))) as stored:
         assert stored.mode == "RGBA" and stored.getpixel((0, 0))[3] == 0
+    with pytest.raises(KeyError):
+        brand.store.get(f"{brand.alice_id}/assets/{'0' * 64}.png")
 
 
 async def test_a_sideways_photo_is_stored_upright(brand: Brand):
