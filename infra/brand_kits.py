@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from domain.errors import NotFound
 from infra.assets import AssetService
 from infra.brand_models import BrandKit
 from infra.db import read_only
-from infra.models import as_utc, utc_now
+from infra.models import Account, as_utc, utc_now
 from infra.pages import Cursor
 
 KIT_NOT_FOUND = "no such brand kit"
@@ -82,22 +83,25 @@ class BrandKitService:
             updated_at=now,
         )
         _apply(kit, changes)
-        with Session(self._engine, expire_on_commit=False) as session:
+
+        def insert(session: Session) -> BrandKit:
             has_kits = session.exec(
                 select(BrandKit.id).where(BrandKit.account_id == account_id).limit(1)
             ).first()
             make_default = changes.default if changes.default is not None else not has_kits
             if make_default:
                 _clear_default(session, account_id)
-            kit.is_default = make_default
-            session.add(kit)
-            session.commit()
-        return _info(kit)
+            fresh = BrandKit.model_validate(kit.model_dump() | {"is_default": make_default})
+            session.add(fresh)
+            return fresh
+
+        return _info(self._write(account_id, insert))
 
     def update(self, account_id: str, kit_id: str, changes: KitChanges) -> BrandKitInfo:
         """Apply a PATCH; setting `default` true takes it from the account's other kit."""
         self._check_logo(account_id, changes.logo)
-        with Session(self._engine, expire_on_commit=False) as session:
+
+        def change(session: Session) -> BrandKit:
             kit = session.get(BrandKit, kit_id)
             if kit is None or kit.account_id != account_id:
                 raise NotFound(KIT_NOT_FOUND)
@@ -109,8 +113,20 @@ class BrandKitService:
                 kit.is_default = changes.default
             kit.updated_at = self._clock()
             session.add(kit)
+            return kit
+
+        return _info(self._write(account_id, change))
+
+    def _write(self, account_id: str, step: Callable[[Session], BrandKit]) -> BrandKit:
+        """Run `step` with the account's kit writes serialized, so one kit is the default."""
+        with Session(self._engine, expire_on_commit=False) as session:
+            # Row lock on PostgreSQL (SQLite writers are serialized by BEGIN IMMEDIATE): two
+            # requests making a kit the default cannot interleave their clear-then-set; the
+            # unique index uq_brand_kits_one_default would refuse it anyway.
+            session.exec(select(Account.id).where(Account.id == account_id).with_for_update())
+            kit = step(session)
             session.commit()
-        return _info(kit)
+        return kit
 
     def get(self, account_id: str, kit_id: str) -> BrandKitInfo:
         """The caller's kit; NotFound for unknown, deleted and other accounts' ids."""
@@ -174,7 +190,10 @@ class BrandKitService:
         return JobPins(self._pin_kit(account_id, kit) if kit else None, product)
 
     def _pin_kit(self, account_id: str, kit: BrandKitInfo) -> BrandKitPin:
-        logo = self._assets.get(account_id, kit.logo).pin() if kit.logo else None
+        logo = None
+        # A logo deleted as the kit was saved counts as removed, as deleting an asset does.
+        with contextlib.suppress(NotFound):
+            logo = self._assets.get(account_id, kit.logo).pin() if kit.logo else None
         colors = kit.colors
         return BrandKitPin(
             kit_id=kit.id,
