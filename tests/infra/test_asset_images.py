@@ -48,7 +48,7 @@ def test_webp_with_transparency_is_accepted():
     [
         (b"just some text, named logo.png by its sender\n" * 10, "not an image we accept"),
         (images.SVG, "not an image we accept"),
-        (images.gif_image(), "GIF images are not accepted"),
+        (images.gif_image(), "not an image we accept"),
         (images.truncated_png(), "truncated or corrupt"),
         (images.animated_webp(), "animated images are not accepted"),
         (b"", "not an image we accept"),
