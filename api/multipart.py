@@ -41,7 +41,10 @@ async def read_single_file(request: Request, field: str, limit: int) -> bytes:
     try:
         form = await parser.parse()
     except MultiPartException as error:
-        raise _bad(field, f"the multipart body is malformed ({error.message})") from None
+        raise InvalidRequest(
+            f"The multipart body is malformed: {error.message.rstrip('.')}.",
+            [FieldError(field, "send one file part in a well-formed multipart/form-data body")],
+        ) from None
     try:
         parts = form.getlist(field)
         if not parts:
