@@ -203,6 +203,30 @@ async def test_a_malformed_upload_is_a_400_naming_the_part(
     await assert_nothing_stored(brand)
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"no boundary at all"),
+        ("multipart/form-data; boundary=zz", b"not multipart inside"),
+        (
+            "multipart/form-data; boundary=zz",
+            b'--zz\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc\r\n--zz--\r\n',
+        ),
+    ],
+    ids=["no-boundary", "garbage", "file-without-filename"],
+)
+async def test_a_broken_multipart_body_is_a_400_on_file(
+    brand: Brand, content_type: str, body: bytes
+):
+    response = await brand.http.post(
+        "/api/v1/assets", headers={**brand.alice, "Content-Type": content_type}, content=body
+    )
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["file"]
+    await assert_nothing_stored(brand)
+
+
 async def test_a_json_body_is_415(brand: Brand):
     response = await brand.http.post("/api/v1/assets", headers=brand.alice, json={"file": "x"})
 
