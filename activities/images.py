@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from domain.brand import BrandKitPin, PinnedAsset
 from domain.errors import InsufficientCredits
 from domain.jobs import CreditRelease, ImageProduced, ImageTask
 from domain.outputs import OUTPUT_FORMATS
 from infra.ledger import CreditLedger, ReservationState
 from infra.storage import ImageStore
-from rendering import CreativeSpec, UnrenderableClaim
+from rendering import BrandStyle, CreativeSpec, UnrenderableClaim
 
 Renderer = Callable[[CreativeSpec], bytes]
 
@@ -73,6 +75,8 @@ class ImageActivities:
             subline=task.subline,
             badge=task.badge,
             output=task.output,
+            brand=self._brand_style(task.brand_kit),
+            product_image=self._pinned_bytes(task.product_image),
         )
         try:
             return self._render(spec)
@@ -81,6 +85,36 @@ class ImageActivities:
             raise ApplicationError(
                 str(error), type="InvalidCreative", non_retryable=True
             ) from error
+
+    def _brand_style(self, kit: BrandKitPin | None) -> BrandStyle | None:
+        if kit is None:
+            return None
+        return BrandStyle(
+            primary=kit.primary,
+            secondary=kit.secondary,
+            accent=kit.accent,
+            background=kit.background,
+            text=kit.text,
+            font=kit.font,
+            logo=self._pinned_bytes(kit.logo),
+        )
+
+    def _pinned_bytes(self, asset: PinnedAsset | None) -> bytes | None:
+        """The bytes the job pinned; any other bytes under that key would be a different image."""
+        if asset is None:
+            return None
+        try:
+            data = self._store.get(asset.storage_key)
+        except KeyError:
+            raise ApplicationError(
+                f"the pinned image {asset.sha256} is no longer stored",
+                type="InvalidCreative",
+                non_retryable=True,
+            ) from None
+        if hashlib.sha256(data).hexdigest() != asset.sha256:
+            # Content-addressed keys make this a storage fault: retrying may read it intact.
+            raise ApplicationError(f"the pinned image {asset.sha256} reads back altered")
+        return data
 
     @activity.defn(name="release_credit")
     def release_credit(self, release: CreditRelease) -> str | None:

@@ -15,8 +15,11 @@ from api.problems import install_problem_handlers
 from api.routes import (
     account,
     archive,
+    assets,
+    brand_kits,
     catalog,
     files,
+    fonts,
     generate,
     health,
     job_list,
@@ -26,6 +29,8 @@ from api.routes import (
 )
 from api.web import install_web_app
 from infra.accounts import AccountService
+from infra.assets import AssetService
+from infra.brand_kits import BrandKitService
 from infra.db import create_db_engine
 from infra.settings import Settings, load_settings
 from infra.storage import ImageStore, build_image_store
@@ -62,6 +67,8 @@ def create_app(
         app.state.store = store if store is not None else build_image_store(settings)
         app.state.webhooks = WebhookStore(db_engine)
         app.state.url_guard = UrlGuard(settings.webhook_url_policy, resolver)
+        app.state.assets = AssetService(db_engine, app.state.store)
+        app.state.brand_kits = BrandKitService(db_engine, app.state.assets)
         app.state.orchestrator = (
             orchestrator
             if orchestrator is not None
@@ -95,6 +102,9 @@ def create_app(
         webhooks,
         account,
         catalog,
+        fonts,
+        assets,
+        brand_kits,
         files,
         health,
     ):

@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from api.orchestrator import JobOrchestrator
 from domain.errors import FieldError, InvalidRequest, ServiceUnavailable, Unauthorized
 from infra.accounts import UNAUTHORIZED_DETAIL, AccountInfo, AccountService
+from infra.assets import AssetService
+from infra.brand_kits import BrandKitService
 from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.storage import ImageStore
@@ -46,6 +48,18 @@ def get_accounts(request: Request) -> AccountService:
     """Accounts and their API keys."""
     accounts: AccountService = request.app.state.accounts
     return accounts
+
+
+def get_assets(request: Request) -> AssetService:
+    """Uploaded assets of accounts."""
+    assets: AssetService = request.app.state.assets
+    return assets
+
+
+def get_brand_kits(request: Request) -> BrandKitService:
+    """Brand kits of accounts."""
+    kits: BrandKitService = request.app.state.brand_kits
+    return kits
 
 
 def get_ledger(request: Request) -> CreditLedger:
@@ -130,6 +144,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 OrchestratorDep = Annotated[JobOrchestrator, Depends(get_orchestrator)]
 StoreDep = Annotated[ImageStore, Depends(get_store)]
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+AssetsDep = Annotated[AssetService, Depends(get_assets)]
+BrandKitsDep = Annotated[BrandKitService, Depends(get_brand_kits)]
 LedgerDep = Annotated[CreditLedger, Depends(get_ledger)]
 CurrentAccount = Annotated[AccountInfo, Depends(current_account)]
 IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]

@@ -126,6 +126,23 @@ class GenerateBody(BaseModel):
         examples=[{"campaign": "spring-sale", "orderId": "4711"}],
     )
 
+    productImage: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="An asset id of your account (POST /api/v1/assets): the product shot. "
+        "The job keeps its own copy: deleting the asset later changes none of its images.",
+        examples=["ast_3f1c9a0b2d4e6f8091a2b3c4"],
+    )
+    brandKit: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="A brand kit id of your account. Default: your default kit, if any. "
+        "The job keeps the kit as it is at submission.",
+        examples=["bk_5e2d0c9b8a7f6e5d4c3b2a19"],
+    )
+
     @field_validator("claim")
     @classmethod
     def _claim_is_a_headline(cls, value: str) -> str:
@@ -185,6 +202,8 @@ class GenerateBody(BaseModel):
             badge=self.badge,
             output=self.output or DEFAULT_OUTPUT,
             metadata=dict(self.metadata or {}),
+            product_image=self.productImage,
+            brand_kit=self.brandKit,
         )
 
 

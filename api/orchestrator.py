@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from domain.brand import JobPins
 from domain.jobs import GenerateRequest, JobPage, JobStatus, JobView, ListPosition
+
+# Resolves the request's brand kit and product image to their content; raises NotFound.
+PinBrand = Callable[[], Awaitable[JobPins]]
 
 
 @dataclass(frozen=True)
@@ -16,11 +21,17 @@ class Submission:
 
 class JobOrchestrator(Protocol):
     async def submit(
-        self, account_id: str, request: GenerateRequest, idempotency_key: str | None
+        self,
+        account_id: str,
+        request: GenerateRequest,
+        idempotency_key: str | None,
+        pin: PinBrand | None = None,
     ) -> Submission:
         """Start one job (or find the one this key already started).
 
-        Raises InsufficientCredits, IdempotencyKeyReused, ServiceUnavailable (domain.errors).
+        `pin` is awaited only for a new job (after the replay check), and what it returns goes
+        into the workflow input. Raises InsufficientCredits, IdempotencyKeyReused,
+        ServiceUnavailable, and NotFound from `pin` (domain.errors).
         """
         ...
 

@@ -34,13 +34,14 @@ from temporalio.service import RPCError
 from api.active_jobs import ActiveJobLimit
 from api.job_list import JobLister
 from api.last_known import view_from_ledger
-from api.orchestrator import Submission
+from api.orchestrator import PinBrand, Submission
 from api.temporal_calls import (
     RPC_TIMEOUT,
     WorkflowNotFound,
     cancel_was_requested,
     temporal_errors,
 )
+from domain.brand import JobPins
 from domain.catalog import LANGUAGES, formats_for
 from domain.errors import (
     IdempotencyKeyReused,
@@ -95,7 +96,11 @@ class TemporalJobOrchestrator:
         self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
 
     async def submit(
-        self, account_id: str, request: GenerateRequest, idempotency_key: str | None
+        self,
+        account_id: str,
+        request: GenerateRequest,
+        idempotency_key: str | None,
+        pin: PinBrand | None = None,
     ) -> Submission:
         job_id = job_id_for(account_id, idempotency_key)
         if idempotency_key is not None:
@@ -114,12 +119,14 @@ class TemporalJobOrchestrator:
                 raise
             return await self._replay(account_id, job_id, request, existing)
 
+        # After the replay check: a replayed job keeps what it pinned, even if since deleted.
+        pins = await pin() if pin is not None else JobPins()
         available = await run_in_threadpool(self._ledger.available, account_id)
         if available < request.count:
             raise InsufficientCredits(
                 f"this job needs {request.count} credits; {available} are available"
             )
-        job = _job_input(job_id, account_id, request)
+        job = _job_input(job_id, account_id, request, pins)
         try:
             async with temporal_errors():
                 await self._client.start_workflow(
@@ -299,7 +306,10 @@ def _owner(description: WorkflowExecutionDescription) -> str | None:
     return description.typed_search_attributes.get(ACCOUNT_ID)
 
 
-def _job_input(job_id: str, account_id: str, request: GenerateRequest) -> JobInput:
+def _job_input(
+    job_id: str, account_id: str, request: GenerateRequest, pins: JobPins | None = None
+) -> JobInput:
+    pins = pins or JobPins()
     requested = request.formats or request.rotation
     formats = formats_for(request.count, list(requested) if requested else None)
     return JobInput(
@@ -313,6 +323,8 @@ def _job_input(job_id: str, account_id: str, request: GenerateRequest) -> JobInp
         subline=request.subline,
         badge=request.badge,
         output=request.output,
+        brand_kit=pins.brand_kit,
+        product_image=pins.product_image,
     )
 
 

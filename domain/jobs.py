@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from domain.brand import BrandKitPin, PinnedAsset
 from domain.outputs import DEFAULT_OUTPUT
 
 
@@ -43,6 +44,9 @@ class JobInput:
     subline: str | None = None
     badge: str | None = None
     output: str = DEFAULT_OUTPUT  # a key of domain.outputs.OUTPUT_FORMATS
+    # Pinned at submission (content and sha256s, never a mutable id alone); see domain.brand.
+    brand_kit: BrandKitPin | None = None
+    product_image: PinnedAsset | None = None
 
 
 @dataclass
@@ -60,6 +64,8 @@ class ImageTask:
     subline: str | None = None
     badge: str | None = None
     output: str = DEFAULT_OUTPUT  # a key of domain.outputs.OUTPUT_FORMATS
+    brand_kit: BrandKitPin | None = None
+    product_image: PinnedAsset | None = None
 
 
 @dataclass
@@ -160,6 +166,8 @@ class GenerateRequest:
     # Without `formats`: the default rotation less the formats the claim cannot fill legibly
     # (derived from the claim, so not part of the fingerprint).
     rotation: tuple[str, ...] | None = None
+    product_image: str | None = None  # an asset id of the caller's account
+    brand_kit: str | None = None  # a brand kit id; None: the account's default kit, if any
 
     def fingerprint(self) -> str:
         """Stable hash of the request, to tell a replay from a reused Idempotency-Key.
@@ -183,6 +191,8 @@ class GenerateRequest:
             "badge": self.badge,
             "output": None if self.output == DEFAULT_OUTPUT else self.output,
             "metadata": self.metadata or None,
+            "productImage": self.product_image,
+            "brandKit": self.brand_kit,
         }
         fields.update({name: value for name, value in added.items() if value is not None})
         canonical = json.dumps(

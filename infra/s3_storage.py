@@ -65,12 +65,6 @@ class S3ImageStore:
             ContentMD5=base64.b64encode(hashlib.md5(data).digest()).decode("ascii"),
         )
 
-    def read(self, key: str) -> bytes:
-        """The bytes of the object under `key`."""
-        validate_key(key)
-        body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
-        return body
-
     def exists(self, key: str) -> bool:
         """Whether an object is stored under `key` (False for invalid keys)."""
         try:
@@ -83,6 +77,18 @@ class S3ImageStore:
                 return False
             raise
         return True
+
+    def get(self, key: str) -> bytes:
+        """The object's bytes; KeyError when there is none."""
+        validate_key(key)
+        try:
+            response = self._client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _error_code(error) in _NOT_FOUND_CODES:
+                raise KeyError(key) from None
+            raise
+        data: bytes = response["Body"].read()
+        return data
 
     def url(self, key: str, base_url: str) -> str:
         """A presigned GET URL on the store itself; `base_url` (the API's) plays no part."""

@@ -42,8 +42,8 @@ class ImageStore(Protocol):
         """Whether an object is stored under `key`."""
         ...
 
-    def read(self, key: str) -> bytes:
-        """The bytes stored under `key` (for archives; clients fetch images by URL)."""
+    def get(self, key: str) -> bytes:
+        """The bytes stored under `key`; raises KeyError when nothing is stored there."""
         ...
 
     def url(self, key: str, base_url: str) -> str:
@@ -81,16 +81,20 @@ class LocalImageStore:
             Path(tmp_name).unlink(missing_ok=True)
             raise
 
-    def read(self, key: str) -> bytes:
-        """The bytes stored under `key`."""
-        return self.path_for(key).read_bytes()
-
     def exists(self, key: str) -> bool:
         """Whether a file is stored under `key` (False for invalid keys)."""
         try:
             return self.path_for(key).is_file()
         except InvalidStorageKey:
             return False
+
+    def get(self, key: str) -> bytes:
+        """The file's bytes; KeyError when there is none."""
+        path = self.path_for(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise KeyError(key) from None
 
     def url(self, key: str, base_url: str) -> str:
         """`{base_url}/files/{key}?expires=...&signature=...`."""

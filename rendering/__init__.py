@@ -14,7 +14,7 @@ from rendering.encode import encode_image
 from rendering.fonts import ComplexScriptUnsupported, FontMissing, check_fonts
 from rendering.layout import CreativeLayout, layout_creative
 from rendering.paint import encode_png, paint_indexed
-from rendering.spec import CreativeSpec
+from rendering.spec import BrandStyle, CreativeSpec
 from rendering.text import UnrenderableClaim, has_visible_text
 
 
@@ -29,6 +29,7 @@ def render_image(spec: CreativeSpec) -> bytes:
 
 
 __all__ = [
+    "BrandStyle",
     "ComplexScriptUnsupported",
     "CreativeLayout",
     "CreativeSpec",

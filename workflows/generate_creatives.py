@@ -112,6 +112,8 @@ class GenerateCreativesWorkflow:
             subline=job.subline,
             badge=job.badge,
             output=job.output,
+            brand_kit=job.brand_kit,
+            product_image=job.product_image,
         )
         scheduled = False
         try:

@@ -39,7 +39,7 @@ async def get_job_archive(
     job_id = known_job_id(job_id)
     view = await orchestrator.get(account.id, job_id)
     return StreamingResponse(
-        zip_chunks(archive_entries(view, store.read)),
+        zip_chunks(archive_entries(view, store.get)),
         media_type=ZIP_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="job-{job_id}.zip"'},
     )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.body import read_json_object
-from api.deps import CurrentAccount, IdempotencyKey, OrchestratorDep
+from api.deps import BrandKitsDep, CurrentAccount, IdempotencyKey, OrchestratorDep
 from api.generate_input import GenerateBody, parse_generate_request
 from api.legibility import screen
 from api.openapi import component_ref
 from api.routes.responses import problem_responses
 from api.schemas import JobAccepted, job_accepted, job_path
+from domain.brand import JobPins
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
@@ -34,7 +36,7 @@ _REQUEST_BODY = {
     response_model=JobAccepted,
     responses={
         202: {"headers": _ACCEPTED_HEADERS},
-        **problem_responses(400, 401, 402, 413, 415, 422, 429, 503),
+        **problem_responses(400, 401, 402, 404, 413, 415, 422, 429, 503),
     },
     openapi_extra={"requestBody": _REQUEST_BODY},
 )
@@ -42,12 +44,20 @@ async def generate(
     account: CurrentAccount,
     idempotency_key: IdempotencyKey,
     orchestrator: OrchestratorDep,
+    kits: BrandKitsDep,
     request: Request,
     response: Response,
 ) -> JobAccepted:
     """Start a job that renders `count` images of `claim`; poll the returned URL."""
     generate_request = await screen(parse_generate_request(await read_json_object(request)))
-    submission = await orchestrator.submit(account.id, generate_request, idempotency_key)
+
+    async def pin() -> JobPins:
+        # The kit's content and the assets' sha256s, as they are now, go into the job.
+        return await run_in_threadpool(
+            kits.pin, account.id, generate_request.brand_kit, generate_request.product_image
+        )
+
+    submission = await orchestrator.submit(account.id, generate_request, idempotency_key, pin)
     response.headers["Location"] = job_path(submission.view.job_id)
     if submission.replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from api.deps import LedgerDep, OrchestratorDep
+from api.deps import BrandKitsDep, LedgerDep, OrchestratorDep
 from api.generate_input import MAX_COUNT, GenerateBody, parse_generate_request
 from api.web.deps import CheckedForm, CurrentUser, WebJobs, render
+from domain.brand import JobPins
 from domain.catalog import FORMATS, LANGUAGES
 from domain.errors import (
     FieldError,
@@ -51,6 +52,7 @@ async def generate(
     web_jobs: WebJobs,
     ledger: LedgerDep,
     orchestrator: OrchestratorDep,
+    kits: BrandKitsDep,
 ) -> Response:
     """Start a job from the form and go to its page, where the images appear as they render."""
     values = _values(form)
@@ -60,7 +62,11 @@ async def generate(
         generate_request = parse_generate_request(body)
         # The key comes with the form: a double click or a resent form replays the same job.
         key = f"web-{idempotency_key}" if idempotency_key else None
-        submission = await orchestrator.submit(me.account.id, generate_request, key)
+
+        async def pin() -> JobPins:  # like the API without brandKit: the default kit, if any
+            return await run_in_threadpool(kits.pin, me.account.id, None, None)
+
+        submission = await orchestrator.submit(me.account.id, generate_request, key, pin)
     except InvalidRequest as error:
         errors = {e.field: _in_words(e.field, e.message) for e in error.errors}
         errors = errors or {"form": error.detail}

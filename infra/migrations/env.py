@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
+import infra.brand_models  # noqa: F401
 import infra.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 import infra.web_models  # noqa: F401
 import infra.webhook_models  # noqa: F401

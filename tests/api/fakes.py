@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from api.orchestrator import Submission
+from api.orchestrator import PinBrand, Submission
+from domain.brand import JobPins
 from domain.errors import DomainError, IdempotencyKeyReused, JobFinished, NotFound
 from domain.jobs import GenerateRequest, JobPage, JobStatus, JobSummary, JobView, ListPosition
 
@@ -17,6 +18,7 @@ class SubmitCall:
     account_id: str
     request: GenerateRequest
     idempotency_key: str | None
+    pins: JobPins | None = None  # what the job pinned; None when it started nothing
 
 
 @dataclass
@@ -31,9 +33,14 @@ class FakeOrchestrator:
     canceled: list[str] = field(default_factory=list)
 
     async def submit(
-        self, account_id: str, request: GenerateRequest, idempotency_key: str | None
+        self,
+        account_id: str,
+        request: GenerateRequest,
+        idempotency_key: str | None,
+        pin: PinBrand | None = None,
     ) -> Submission:
-        self.calls.append(SubmitCall(account_id, request, idempotency_key))
+        call = SubmitCall(account_id, request, idempotency_key)
+        self.calls.append(call)
         if self.fail_with is not None:
             raise self.fail_with
         if idempotency_key is not None and (account_id, idempotency_key) in self.keys:
@@ -41,6 +48,7 @@ class FakeOrchestrator:
             if fingerprint != request.fingerprint():
                 raise IdempotencyKeyReused("key reused with a different body")
             return Submission(self.jobs[job_id][1], replayed=True)
+        call.pins = await pin() if pin is not None else JobPins()
         view = JobView(
             str(uuid.uuid4()), JobStatus.QUEUED, request.count, created_at=datetime.now(UTC)
         )

@@ -77,10 +77,17 @@ def app(engine: sqlalchemy.Engine, tmp_path_factory: pytest.TempPathFactory) -> 
 # blank once trimmed and has no control characters), so some schema-valid bodies get a 400.
 # Nor can it say which webhook URLs are safe (https, public addresses only), and GET /jobs takes
 # only cursors it signed itself: any other string is a 400.
+# Likewise an upload must be a real PNG/JPEG/WebP, a kit's font one on offer and its name not
+# blank once trimmed, and a cursor one a page handed out (opaque strings the schema cannot pin).
 _SCHEMA_CANNOT_SAY = {
     ("POST", "/api/v1/generate"): [positive_data_acceptance],
     ("POST", "/api/v1/webhook-endpoints"): [positive_data_acceptance],
     ("GET", "/api/v1/jobs"): [positive_data_acceptance],
+    ("POST", "/api/v1/assets"): [positive_data_acceptance],
+    ("GET", "/api/v1/assets"): [positive_data_acceptance],
+    ("POST", "/api/v1/brand-kits"): [positive_data_acceptance],
+    ("GET", "/api/v1/brand-kits"): [positive_data_acceptance],
+    ("PATCH", "/api/v1/brand-kits/{kitId}"): [positive_data_acceptance],
 }
 
 

@@ -81,7 +81,7 @@ def test_put_then_exists(store: S3ImageStore):
     assert store.exists(stored)
     assert not store.exists(never_stored)
     assert not store.exists("../escape.png")
-    assert store.read(stored) == PNG  # what a job's zip archive is made of
+    assert store.get(stored) == PNG  # what a job's zip archive is made of
 
 
 def test_putting_a_key_again_leaves_one_object_with_the_same_bytes(

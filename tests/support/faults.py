@@ -104,8 +104,8 @@ class OutageStore:
     def exists(self, key: str) -> bool:
         return self._store.exists(key)
 
-    def read(self, key: str) -> bytes:
-        return self._store.read(key)
+    def get(self, key: str) -> bytes:
+        return self._store.get(key)
 
     def url(self, key: str, base_url: str) -> str:
         return self._store.url(key, base_url)
