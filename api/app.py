@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.body_deadline import BodyReadDeadline
 from api.metrics import install_metrics
 from api.orchestrator import JobOrchestrator
 from api.problems import install_problem_handlers
@@ -69,6 +70,10 @@ def create_app(
     for module in (generate, jobs, keys, account, catalog, files, health):
         app.include_router(module.router)
     install_web_app(app, settings)
+    # No redirect may take its host from the request: a path that differs by a trailing slash
+    # is a 404, never a 307 to http://<whatever Host said>/path/.
+    app.router.redirect_slashes = False
+    app.add_middleware(BodyReadDeadline, seconds=settings.body_read_timeout_seconds)
     return app
 
 

@@ -213,7 +213,7 @@ class TemporalJobOrchestrator:
         if _owner(description) != account_id:
             raise NotFound("no such job")
         memo = await description.memo()
-        if memo.get("requestHash") != request.fingerprint():
+        if memo.get("requestHash") not in (request.fingerprint(), request.legacy_fingerprint()):
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was already used with a different request body"
             )

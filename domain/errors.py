@@ -5,6 +5,7 @@ DomainError
 ├── Unauthorized            missing, malformed, unknown or revoked key (401)
 ├── InsufficientCredits     not enough available credits (402)
 ├── NotFound                unknown job, or another account's (404)
+├── KeyLimitReached         too many active API keys on the account (409)
 ├── IdempotencyKeyReused    same key, different body (422)
 ├── TooManyActiveJobs       plan's concurrency limit (429)
 └── ServiceUnavailable      orchestration backend unreachable (503)
@@ -42,6 +43,10 @@ class InsufficientCredits(DomainError):
 
 
 class NotFound(DomainError):
+    pass
+
+
+class KeyLimitReached(DomainError):
     pass
 
 

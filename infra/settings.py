@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +25,13 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Slow clients (api/http_server.py, api/body_deadline.py): open connections past this are
+    # answered 503 at once; a request's head and its body must each arrive within their
+    # deadline (408); an idle keep-alive connection is closed after API_KEEP_ALIVE_SECONDS.
+    api_max_connections: int = Field(default=500, ge=1)
+    request_head_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    api_keep_alive_seconds: int = Field(default=5, ge=1)
     # Absolute base for image URLs; derived from the request when unset.
     public_base_url: str | None = None
 
@@ -44,6 +52,8 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int = 8
     # When set, the API's GET /metrics answers only `Authorization: Bearer <token>`.
     metrics_token: SecretStr | None = None
+    # Production refuses to start with an open /metrics unless this says it is meant to be.
+    metrics_public: bool = False
     # "host:port" where a worker serves Prometheus metrics (Temporal SDK + renders); "" = off.
     worker_metrics_address: str = ""
     # A Temporal Schedule returns credits that terminated jobs left held (0 = no schedule).
@@ -71,6 +81,12 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError(f"production requires {', '.join(missing)} to be set")
+            token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+            if not token and not self.metrics_public:
+                raise ValueError(
+                    "production requires METRICS_TOKEN to be set (or METRICS_PUBLIC=true to "
+                    "serve /metrics to anyone who can reach the API)"
+                )
         return self
 
     @property
@@ -95,4 +111,14 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """The settings from the environment; without TEMPORAL_ADDRESS there, the data dir's dev
+    stack (infra/stack_record.py) says where Temporal listens."""
+    from infra.stack_record import read_stack_record
+
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    chosen = {name.lower() for name in (*overrides, *os.environ)}
+    if "temporal_address" not in chosen:
+        record = read_stack_record(settings.data_dir)
+        if record is not None:
+            settings = settings.model_copy(update={"temporal_address": record.temporal_address})
+    return settings

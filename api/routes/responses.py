@@ -14,6 +14,7 @@ _DESCRIPTIONS = {
     404: "not_found: unknown job, or a job of another account",
     413: "payload_too_large: body over 16 KiB",
     415: "unsupported_media_type: body is not application/json",
+    409: "key_limit_reached: the account already holds 25 active API keys; revoke one first",
     422: "idempotency_key_reused: same Idempotency-Key, different body",
     429: "too_many_active_jobs: the plan's concurrent job limit; see Retry-After",
     503: "service_unavailable: orchestration backend unreachable; retrying with the same key "

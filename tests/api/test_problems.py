@@ -40,6 +40,7 @@ def test_problem_codes_match_the_catalog():
         (402, "insufficient_credits"),
         (404, "not_found"),
         (413, "payload_too_large"),
+        (409, "key_limit_reached"),
         (415, "unsupported_media_type"),
         (422, "idempotency_key_reused"),
         (429, "too_many_active_jobs"),
