@@ -35,6 +35,7 @@ def create_app(
 ) -> FastAPI:
     """Build the API; anything not injected is built from the settings at startup."""
     settings = settings or load_settings()
+    settings.refuse_open_metrics_in_production()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -15,6 +15,7 @@ import asyncio
 import json
 from typing import Any
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from infra.settings import Settings
@@ -22,6 +23,7 @@ from infra.settings import Settings
 PROBLEM_TYPE_BASE = "https://creative-saas.vercel.app/problems/"
 # h11's bound on a request head still being received (uvicorn's default is 16 KiB too).
 MAX_REQUEST_HEAD_BYTES = 16 * 1024
+LINGER_SECONDS = 1.0
 REASONS = {400: "Bad Request", 408: "Request Timeout", 503: "Service Unavailable"}
 
 
@@ -72,7 +74,17 @@ class ProblemH11Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        if self.conn.their_state not in (h11.DONE, h11.IDLE) and not self.transport.is_closing():
+            # Answered before its body was read (401, 408, 413): the rest of that body would
+            # hold the connection. Close it after a moment, so the client can read the answer
+            # before the close (an immediate close can reset the connection under its feet).
+            self.loop.call_later(LINGER_SECONDS, self._close)
+            return
         self._expect_a_request_head()
+
+    def _close(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
         self._refuse(

@@ -19,7 +19,9 @@ def house_message(err: dict[str, Any] | Any) -> str:
     kind = str(err.get("type", ""))
     ctx: dict[str, Any] = err.get("ctx") or {}
     got = describe(err["input"]) if "input" in err else ""
-    if kind.startswith("string_too") and isinstance(err.get("input"), str):
+    if kind.startswith(("string_too", "too_short", "too_long")) and hasattr(
+        err.get("input"), "__len__"
+    ):
         got = f"{len(err['input'])}"
     rule = _rule(kind, ctx, err)
     if rule is None:
@@ -69,15 +71,17 @@ def _rule(kind: str, ctx: dict[str, Any], err: dict[str, Any]) -> str | None:
         "float_type": "must be a number",
         "float_parsing": "must be a number",
         "missing": "is required",
-        "extra_forbidden": "unknown field",
+        "extra_forbidden": "is not a known field",
     }
     if kind in types:
         return types[kind]
     if kind in ("too_short", "too_long"):
         limit = ctx.get("min_length" if kind == "too_short" else "max_length")
         words = "at least" if kind == "too_short" else "at most"
-        unit = "characters" if isinstance(err.get("input"), str) else "items"
-        return f"must have {words} {limit} {unit}"
+        if isinstance(err.get("input"), str):
+            return f"must be {words} {limit} characters"
+        unit = "keys" if isinstance(err.get("input"), dict) else "items"
+        return f"must have {words} {limit} {unit[:-1] if limit == 1 else unit}"
     if kind in ("string_too_short", "string_too_long"):
         limit = ctx.get("min_length" if kind == "string_too_short" else "max_length")
         words = "at least" if kind == "string_too_short" else "at most"

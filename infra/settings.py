@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int = 8
     # When set, the API's GET /metrics answers only `Authorization: Bearer <token>`.
     metrics_token: SecretStr | None = None
-    # Production refuses to start with an open /metrics unless this says it is meant to be.
+    # In production the API refuses to start with an open /metrics unless this says so.
     metrics_public: bool = False
     # "host:port" where a worker serves Prometheus metrics (Temporal SDK + renders); "" = off.
     worker_metrics_address: str = ""
@@ -81,13 +81,16 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError(f"production requires {', '.join(missing)} to be set")
-            token = self.metrics_token.get_secret_value() if self.metrics_token else ""
-            if not token and not self.metrics_public:
-                raise ValueError(
-                    "production requires METRICS_TOKEN to be set (or METRICS_PUBLIC=true to "
-                    "serve /metrics to anyone who can reach the API)"
-                )
         return self
+
+    def refuse_open_metrics_in_production(self) -> None:
+        """The API's check at start-up (workers serve no /metrics of the API's)."""
+        token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+        if self.environment == "production" and not token and not self.metrics_public:
+            raise ValueError(
+                "production requires METRICS_TOKEN to be set (or METRICS_PUBLIC=true to serve "
+                "the API's /metrics to anyone who can reach it)"
+            )
 
     @property
     def resolved_database_url(self) -> str:
