@@ -60,6 +60,9 @@ JOB_KEY_NAMESPACE = uuid.UUID("6f1c3b0e-8d55-4d0a-9a43-0c2f6a7b5e11")
 # A poll must answer fast even when no worker can answer a query.
 QUERY_TIMEOUT = timedelta(seconds=2)
 RPC_TIMEOUT = timedelta(seconds=5)
+# Describe, count and start on a POST's path: a frozen Temporal (SIGSTOP, a stuck disk) must
+# cost the client at most this before its 503, not RPC_TIMEOUT (TEMPORAL_CALL_TIMEOUT_SECONDS).
+CALL_TIMEOUT = timedelta(seconds=0.8)
 CLOSED_RESULTS_CACHED = 10_000
 
 
@@ -74,12 +77,18 @@ class TemporalJobOrchestrator:
     """Starts and reads jobs as Temporal workflows."""
 
     def __init__(
-        self, client: Client, ledger: CreditLedger, task_queue: str, accounts: AccountService
+        self,
+        client: Client,
+        ledger: CreditLedger,
+        task_queue: str,
+        accounts: AccountService,
+        call_timeout: timedelta = CALL_TIMEOUT,
     ) -> None:
         self._client = client
         self._ledger = ledger
         self._task_queue = task_queue
-        self._active_jobs = ActiveJobLimit(client, accounts)
+        self._call_timeout = call_timeout
+        self._active_jobs = ActiveJobLimit(client, accounts, call_timeout)
         # Closed jobs never change: keep their (owner, view) to spare Temporal the reads.
         self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
 
@@ -132,7 +141,7 @@ class TemporalJobOrchestrator:
                     },
                     static_summary=_summary(request),
                     static_details=_details(job),
-                    rpc_timeout=RPC_TIMEOUT,
+                    rpc_timeout=self._call_timeout,
                 )
         except WorkflowAlreadyStartedError:
             existing = await self._describe(job_id)
@@ -199,7 +208,7 @@ class TemporalJobOrchestrator:
         handle = self._client.get_workflow_handle(job_workflow_id(job_id))
         try:
             async with _temporal_errors():
-                return await handle.describe(rpc_timeout=RPC_TIMEOUT)
+                return await handle.describe(rpc_timeout=self._call_timeout)
         except _WorkflowNotFound:
             return None
 
@@ -287,4 +296,10 @@ async def connect_orchestrator(
 ) -> TemporalJobOrchestrator:
     """Connect lazily, so the API starts (and answers 503) while Temporal is down."""
     client = await connect_client(settings, lazy=True)
-    return TemporalJobOrchestrator(client, ledger, settings.temporal_task_queue, accounts)
+    return TemporalJobOrchestrator(
+        client,
+        ledger,
+        settings.temporal_task_queue,
+        accounts,
+        timedelta(seconds=settings.temporal_call_timeout_seconds),
+    )

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_task_queue: str = "creative-jobs"
+    # The API's bound on each Temporal call a POST or poll makes (describe, count, start): a
+    # frozen Temporal answers 503 within about this, not after the SDK's 5 s.
+    temporal_call_timeout_seconds: float = Field(default=0.8, gt=0)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
