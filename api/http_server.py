@@ -57,6 +57,10 @@ class ProblemH11Protocol(H11Protocol):
     request_head_seconds: float = 10.0
     max_connections: int = 1000
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_timer: asyncio.TimerHandle | None = None
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
@@ -97,9 +101,20 @@ class ProblemH11Protocol(H11Protocol):
             )
         )
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_deadline()
+        super().connection_lost(exc)
+
     def _expect_a_request_head(self) -> None:
-        waiting_since = self.cycle
-        self.loop.call_later(self.request_head_seconds, self._head_deadline, waiting_since)
+        self._cancel_head_deadline()  # one timer per connection, however many requests it serves
+        self._head_timer = self.loop.call_later(
+            self.request_head_seconds, self._head_deadline, self.cycle
+        )
+
+    def _cancel_head_deadline(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
 
     def _head_deadline(self, waiting_since: Any) -> None:
         if self.cycle is waiting_since and not self.transport.is_closing():

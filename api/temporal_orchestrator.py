@@ -60,9 +60,9 @@ JOB_KEY_NAMESPACE = uuid.UUID("6f1c3b0e-8d55-4d0a-9a43-0c2f6a7b5e11")
 # A poll must answer fast even when no worker can answer a query.
 QUERY_TIMEOUT = timedelta(seconds=2)
 RPC_TIMEOUT = timedelta(seconds=5)
-# Describe, count and start on a POST's path: a frozen Temporal (SIGSTOP, a stuck disk) must
-# cost the client at most this before its 503, not RPC_TIMEOUT (TEMPORAL_CALL_TIMEOUT_SECONDS).
-CALL_TIMEOUT = timedelta(seconds=0.8)
+# The API passes TEMPORAL_CALL_TIMEOUT_SECONDS (0.8 s) as `call_timeout` for describe, count
+# and start, so a frozen Temporal (SIGSTOP, a stuck disk) costs a POST that before its 503, not
+# RPC_TIMEOUT; built without it (tools, tests) the orchestrator keeps RPC_TIMEOUT.
 CLOSED_RESULTS_CACHED = 10_000
 
 
@@ -82,7 +82,7 @@ class TemporalJobOrchestrator:
         ledger: CreditLedger,
         task_queue: str,
         accounts: AccountService,
-        call_timeout: timedelta = CALL_TIMEOUT,
+        call_timeout: timedelta = RPC_TIMEOUT,
     ) -> None:
         self._client = client
         self._ledger = ledger
