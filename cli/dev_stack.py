@@ -17,19 +17,15 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from cli.demo_account import DEMO_EMAIL, demo_web_password
 from cli.supervisor import Supervisor
 from infra.settings import Settings
 from infra.stack_record import StackRecord, write_stack_record
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
 DEMO_ACCOUNT_NAME = "Demo"
 DEMO_CREDITS = 100
-DEMO_EMAIL = "demo@example.com"
 READY_TIMEOUT_SECONDS = 60
 TEMPORAL_START_ATTEMPTS = 3
 WATCH_INTERVAL_SECONDS = 0.5
@@ -209,7 +205,7 @@ class DevStack:
                 try:
                     secret = key_file.read_text().strip()
                     account_id = accounts.authenticate(secret).id
-                    return secret, self._demo_password(engine, account_id), account_id
+                    return secret, demo_web_password(engine, self.data_dir, account_id), account_id
                 except Unauthorized:
                     pass
             account = accounts.create_account(DEMO_ACCOUNT_NAME, plan="pro")
@@ -217,35 +213,9 @@ class DevStack:
             _, secret = accounts.create_key(account.id)
             key_file.write_text(secret + "\n")
             key_file.chmod(0o600)
-            return secret, self._demo_password(engine, account.id), account.id
+            return secret, demo_web_password(engine, self.data_dir, account.id), account.id
         finally:
             engine.dispose()  # the stack's own process must not hold the database open
-
-    def _demo_password(self, engine: Engine, account_id: str) -> str:
-        """The web app's demo user (DEMO_EMAIL) in the demo account; its password is kept in
-        the data dir."""
-        import secrets
-
-        from infra.users import EmailTaken, UserService
-
-        users = UserService(engine)
-        password_file = self.data_dir / "demo-password"
-        if password_file.exists():
-            password = password_file.read_text().strip()
-            user = users.authenticate(DEMO_EMAIL, password)
-            if user is not None:
-                if user.account_id != account_id:  # a new demo account: follow it
-                    users.attach(DEMO_EMAIL, account_id)
-                return password
-        password = secrets.token_urlsafe(12)
-        try:
-            users.create_user(DEMO_EMAIL, password, account_id)
-        except EmailTaken:  # its password file was lost: the data dir's user is ours to reset
-            users.reset_password(DEMO_EMAIL, password)
-            users.attach(DEMO_EMAIL, account_id)
-        password_file.write_text(password + "\n")
-        password_file.chmod(0o600)
-        return password
 
     def _print_banner(self, api_key: str, demo_password: str, account_id: str) -> None:
         base = f"http://127.0.0.1:{self.port}"
