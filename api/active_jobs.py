@@ -38,16 +38,19 @@ def running_jobs_query(account_id: str) -> str:
 class ActiveJobLimit:
     """Refuses a new job while the account's plan already has max_active_jobs running."""
 
-    def __init__(self, client: Client, accounts: AccountService) -> None:
+    def __init__(
+        self, client: Client, accounts: AccountService, timeout: timedelta = COUNT_TIMEOUT
+    ) -> None:
         self._client = client
         self._accounts = accounts
+        self._timeout = timeout
 
     async def check(self, account_id: str) -> None:
         """Raise TooManyActiveJobs when the account has no free job slot (Temporal errors pass)."""
         account = await run_in_threadpool(self._accounts.get_account, account_id)
         plan = plan_of(account.plan if account is not None else DEFAULT_PLAN)
         running = await self._client.count_workflows(
-            running_jobs_query(account_id), rpc_timeout=COUNT_TIMEOUT
+            running_jobs_query(account_id), rpc_timeout=self._timeout
         )
         if running.count >= plan.max_active_jobs:
             raise TooManyActiveJobs(

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.body_deadline import BodyReadDeadline
 from api.metrics import install_metrics
 from api.openapi import camel_case_operation_id, install_openapi
 from api.orchestrator import JobOrchestrator
@@ -54,6 +55,7 @@ def create_app(
 ) -> FastAPI:
     """Build the API; anything not injected is built from the settings at startup."""
     settings = settings or load_settings()
+    settings.refuse_open_metrics_in_production()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -110,6 +112,10 @@ def create_app(
     ):
         app.include_router(module.router)
     install_web_app(app, settings)
+    # No redirect may take its host from the request: a path that differs by a trailing slash
+    # is a 404, never a 307 to http://<whatever Host said>/path/.
+    app.router.redirect_slashes = False
+    app.add_middleware(BodyReadDeadline, seconds=settings.body_read_timeout_seconds)
     return app
 
 

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.validation_messages import describe, house_message
 from domain.catalog import FORMATS, LANGUAGES
 from domain.errors import FieldError, InvalidRequest
 from domain.jobs import GenerateRequest
@@ -170,7 +171,7 @@ class GenerateBody(BaseModel):
             return None
         code = value.strip().upper()
         if code not in LANGUAGES:
-            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)} (got {describe(value)})")
         return code
 
     @field_validator("formats")
@@ -181,13 +182,19 @@ class GenerateBody(BaseModel):
         codes = [code.strip().upper() for code in value]
         for position, code in enumerate(codes):
             if code not in FORMATS:
-                raise ValueError(f"item {position}: must be one of {', '.join(FORMATS)}")
+                raise ValueError(
+                    f"item {position}: must be one of {', '.join(FORMATS)} "
+                    f"(got {describe(value[position])})"
+                )
         return codes
 
     @model_validator(mode="after")
     def _no_more_formats_than_images(self) -> GenerateBody:
         if self.formats is not None and len(self.formats) > (self.count or 1):
-            raise ValueError("formats: must not list more codes than count")
+            raise ValueError(
+                f"formats: must not list more codes than count ({self.count or 1}; "
+                f"got {len(self.formats)})"
+            )
         return self
 
     def to_request(self) -> GenerateRequest:
@@ -212,7 +219,7 @@ def parse_generate_request(data: dict[str, Any]) -> GenerateRequest:
     try:
         request = GenerateBody.model_validate(data).to_request()
     except ValidationError as exc:
-        field_errors = [_field_error(err) for err in exc.errors(include_input=False)]
+        field_errors = [_field_error(err) for err in exc.errors(include_url=False)]
         raise InvalidRequest("The request body is invalid.", field_errors) from None
     invisible = [
         FieldError(name, "has nothing a font can draw (only emoji, zero-width or combining marks)")
@@ -228,38 +235,42 @@ def parse_generate_request(data: dict[str, Any]) -> GenerateRequest:
 def _clean_text(value: str, max_chars: int) -> str:
     text = value.strip()
     if not text:
-        raise ValueError("must not be empty")
+        raise ValueError(
+            "must not be empty (got only whitespace)" if value else "must not be empty"
+        )
     if len(text) > max_chars:
-        raise ValueError(f"must be at most {max_chars} characters")
-    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text):
-        raise ValueError("must not contain control characters")
+        raise ValueError(f"must be at most {max_chars} characters (got {len(text)})")
+    forbidden = [char for char in text if unicodedata.category(char) in _FORBIDDEN_CATEGORIES]
+    if forbidden:
+        raise ValueError(
+            f"must not contain control characters (got U+{ord(forbidden[0]):04X} "
+            f"at position {text.index(forbidden[0])})"
+        )
     return text
 
 
 def _field_error(err: Any) -> FieldError:
     loc = err.get("loc", ())
-    message = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
-    if err.get("type") == "extra_forbidden":
-        message = "unknown field"
-    elif err.get("type") == "missing":
-        message = "is required"
+    message = house_message(err)
     if not loc:  # model-level rule: "<field>: <message>"
         field, _, message = message.partition(": ")
         return FieldError(field, message)
     field = str(loc[0])
     if field == "metadata":
-        return FieldError(field, _metadata_message(loc[1:], err.get("type"), message))
+        return FieldError(
+            field, _metadata_message(loc[1:], err.get("type"), message, err.get("input"))
+        )
     if len(loc) > 1:
         message = f"item {loc[1]}: {message}"
     return FieldError(field, message)
 
 
-def _metadata_message(loc: tuple[Any, ...], kind: str | None, message: str) -> str:
+def _metadata_message(loc: tuple[Any, ...], kind: str | None, message: str, value: Any) -> str:
     if not loc:
         if kind == "too_long":
-            return f"must have at most {MAX_METADATA_KEYS} keys"
+            return f"must have at most {MAX_METADATA_KEYS} keys (got {len(value)})"
         if kind == "dict_type":
-            return "must be an object of string keys and string values"
+            return f"must be an object of string keys and string values (got {describe(value)})"
         return message
     # The key as JSON with ASCII escapes: a lone surrogate in it must not break the answer.
     key = json.dumps(str(loc[0]))

@@ -21,6 +21,8 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
+from api.body_deadline import BodyReadTimeout
+from api.validation_messages import house_message
 from domain import errors
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemType] = {
     errors.UnsupportedMediaType: ProblemType(
         415, "unsupported_media_type", "Unsupported media type"
     ),
+    errors.KeyLimitReached: ProblemType(409, "key_limit_reached", "Key limit reached"),
     errors.IdempotencyKeyReused: ProblemType(
         422, "idempotency_key_reused", "Idempotency key reused"
     ),
@@ -59,6 +62,9 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemType] = {
 
 # A signed file URL that fails verification; not a domain outcome, so not in the tree.
 FORBIDDEN = ProblemType(403, "forbidden", "Forbidden")
+# A body that did not arrive in time (api/body_deadline.py): the client's connection, not a
+# domain outcome.
+REQUEST_TIMEOUT = ProblemType(408, "request_timeout", "Request timeout")
 
 # Statuses Starlette/FastAPI raise on their own (unknown route, wrong method, ...).
 _HTTP_PROBLEMS: dict[int, ProblemType] = {
@@ -170,8 +176,7 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     field_errors = [
-        errors.FieldError(_loc_name(err.get("loc", ())), str(err.get("msg", "invalid value")))
-        for err in exc.errors()
+        errors.FieldError(_loc_name(err.get("loc", ())), house_message(err)) for err in exc.errors()
     ]
     return domain_error_response(errors.InvalidRequest("The request is invalid.", field_errors))
 
@@ -179,6 +184,17 @@ async def _on_validation_error(request: Request, exc: Exception) -> Response:
 async def _on_forbidden(request: Request, exc: Exception) -> Response:
     detail = str(exc) or "Access denied."
     return problem_response(FORBIDDEN.status, FORBIDDEN.code, FORBIDDEN.title, detail)
+
+
+async def _on_body_read_timeout(request: Request, exc: Exception) -> Response:
+    # The rest of the body may still be on its way: this connection cannot carry another request.
+    return problem_response(
+        REQUEST_TIMEOUT.status,
+        REQUEST_TIMEOUT.code,
+        REQUEST_TIMEOUT.title,
+        str(exc),
+        headers={"Connection": "close"},
+    )
 
 
 async def _on_client_disconnect(request: Request, exc: Exception) -> Response:
@@ -234,5 +250,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(Forbidden, _on_forbidden)
     app.add_exception_handler(ClientDisconnect, _on_client_disconnect)
+    app.add_exception_handler(BodyReadTimeout, _on_body_read_timeout)
     app.add_exception_handler(OperationalError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

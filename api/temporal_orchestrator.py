@@ -71,6 +71,9 @@ from workflows.search_attributes import ACCOUNT_ID, JOB_STATUS
 JOB_KEY_NAMESPACE = uuid.UUID("6f1c3b0e-8d55-4d0a-9a43-0c2f6a7b5e11")
 # A poll must answer fast even when no worker can answer a query.
 QUERY_TIMEOUT = timedelta(seconds=2)
+# The API passes TEMPORAL_CALL_TIMEOUT_SECONDS (0.8 s) as `call_timeout` for describe, count
+# and start, so a frozen Temporal (SIGSTOP, a stuck disk) costs a POST that before its 503, not
+# RPC_TIMEOUT; built without it (tools, tests) the orchestrator keeps RPC_TIMEOUT.
 CLOSED_RESULTS_CACHED = 10_000
 
 
@@ -85,12 +88,18 @@ class TemporalJobOrchestrator:
     """Starts and reads jobs as Temporal workflows."""
 
     def __init__(
-        self, client: Client, ledger: CreditLedger, task_queue: str, accounts: AccountService
+        self,
+        client: Client,
+        ledger: CreditLedger,
+        task_queue: str,
+        accounts: AccountService,
+        call_timeout: timedelta = RPC_TIMEOUT,
     ) -> None:
         self._client = client
         self._ledger = ledger
         self._task_queue = task_queue
-        self._active_jobs = ActiveJobLimit(client, accounts)
+        self._call_timeout = call_timeout
+        self._active_jobs = ActiveJobLimit(client, accounts, call_timeout)
         self._lister = JobLister(client, ledger)
         # Closed jobs never change: keep their (owner, view) to spare Temporal the reads.
         self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
@@ -154,7 +163,7 @@ class TemporalJobOrchestrator:
                     },
                     static_summary=_summary(request),
                     static_details=_details(job),
-                    rpc_timeout=RPC_TIMEOUT,
+                    rpc_timeout=self._call_timeout,
                 )
         except WorkflowAlreadyStartedError:
             existing = await self._describe(job_id)
@@ -276,7 +285,7 @@ class TemporalJobOrchestrator:
         handle = self._client.get_workflow_handle(job_workflow_id(job_id))
         try:
             async with temporal_errors():
-                return await handle.describe(rpc_timeout=RPC_TIMEOUT)
+                return await handle.describe(rpc_timeout=self._call_timeout)
         except WorkflowNotFound:
             return None
 
@@ -290,7 +299,7 @@ class TemporalJobOrchestrator:
         if _owner(description) != account_id:
             raise NotFound("no such job")
         memo = await description.memo()
-        if memo.get("requestHash") != request.fingerprint():
+        if memo.get("requestHash") not in (request.fingerprint(), request.legacy_fingerprint()):
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was already used with a different request body"
             )
@@ -352,4 +361,10 @@ async def connect_orchestrator(
 ) -> TemporalJobOrchestrator:
     """Connect lazily, so the API starts (and answers 503) while Temporal is down."""
     client = await connect_client(settings, lazy=True)
-    return TemporalJobOrchestrator(client, ledger, settings.temporal_task_queue, accounts)
+    return TemporalJobOrchestrator(
+        client,
+        ledger,
+        settings.temporal_task_queue,
+        accounts,
+        timedelta(seconds=settings.temporal_call_timeout_seconds),
+    )

@@ -15,11 +15,11 @@ from typing import Any
 import sqlalchemy
 from sqlalchemy.exc import SQLAlchemyError
 
-from domain.errors import NotFound
+from domain.errors import KeyLimitReached, NotFound
 from domain.plans import DEFAULT_PLAN, PLANS
-from infra.accounts import AccountService, ApiKeyInfo
+from infra.accounts import AccountInfo, AccountService, ApiKeyInfo
 from infra.db import create_db_engine, migrate
-from infra.ledger import CreditLedger, Reservation
+from infra.ledger import CreditLedger, CreditSummary, Reservation
 from infra.settings import load_settings
 from infra.users import UserService
 
@@ -45,6 +45,8 @@ def register(subparsers: Any) -> None:
     create.add_argument("--credits", type=_non_negative, required=True, metavar="N")
     create.add_argument("--plan", choices=list(PLANS), default=DEFAULT_PLAN)
     create.set_defaults(handler=_wrap(create_account))
+    list_accounts = _command(accounts, "list", "list every account with its plan and credits")
+    list_accounts.set_defaults(handler=_wrap(list_accounts_command))
     show = _command(accounts, "show", "show an account's plan and credit balance")
     show.add_argument("account_id", metavar="ID")
     show.set_defaults(handler=_wrap(show_account))
@@ -63,7 +65,7 @@ def register(subparsers: Any) -> None:
     credits = _group(subparsers, "credits", "manage credits")
     grant = _command(credits, "grant", "grant credits to an account")
     grant.add_argument("--account", required=True, metavar="ID")
-    grant.add_argument("credits", type=_positive, metavar="N")
+    grant.add_argument("credits", type=_positive, metavar="N", help="a whole number > 0")
     grant.set_defaults(handler=_wrap(grant_credits))
     reconcile = _command(
         credits, "reconcile", "return credits still held by jobs whose workflow has closed"
@@ -96,17 +98,13 @@ def show_account(args: argparse.Namespace, services: Services) -> dict[str, Any]
     account = services.accounts.get_account(args.account_id)
     if account is None:
         raise CommandFailed(f"unknown account {args.account_id}")
-    credits = services.ledger.summary(account.id)
-    return {
-        "accountId": account.id,
-        "name": account.name,
-        "plan": account.plan,
-        "balance": credits.available,
-        "held": credits.held,
-        "consumed": credits.consumed,
-        "granted": credits.granted,
-        "createdAt": _iso(account.created_at),
-    }
+    return _account_json(account, services.ledger)
+
+
+def list_accounts_command(args: argparse.Namespace, services: Services) -> list[dict[str, Any]]:
+    return [
+        _account_json(account, services.ledger) for account in services.accounts.list_accounts()
+    ]
 
 
 def create_key_command(args: argparse.Namespace, services: Services) -> dict[str, Any]:
@@ -121,17 +119,35 @@ def list_keys_command(args: argparse.Namespace, services: Services) -> list[dict
 
 
 def revoke_key_command(args: argparse.Namespace, services: Services) -> dict[str, Any]:
-    if not services.accounts.revoke_key(args.key_id):
+    key = services.accounts.get_key(args.key_id)
+    if key is None:
         raise CommandFailed(f"unknown key {args.key_id}")
-    return {"keyId": args.key_id, "revoked": True}
+    if key.revoked_at is not None:
+        return {"keyId": key.id, "revoked": True, "alreadyRevokedAt": _iso(key.revoked_at)}
+    services.accounts.revoke_key(key.id)
+    return {"keyId": key.id, "revoked": True}
 
 
 def grant_credits(args: argparse.Namespace, services: Services) -> dict[str, Any]:
     credits = services.ledger.grant(args.account, args.credits, reason="granted by operator")
+    return {"accountId": args.account, **_credits_json(credits)}
+
+
+def _account_json(account: AccountInfo, ledger: CreditLedger) -> dict[str, Any]:
     return {
-        "accountId": args.account,
-        "balance": credits.available,
-        "held": credits.held,
+        "accountId": account.id,
+        "name": account.name,
+        "plan": account.plan,
+        **_credits_json(ledger.summary(account.id)),
+        "createdAt": _iso(account.created_at),
+    }
+
+
+def _credits_json(credits: CreditSummary) -> dict[str, int]:
+    """The names GET /api/v1/account uses: held credits are `reserved` there."""
+    return {
+        "available": credits.available,
+        "reserved": credits.held,
         "consumed": credits.consumed,
         "granted": credits.granted,
     }
@@ -186,7 +202,7 @@ def _wrap(command: Callable[[argparse.Namespace, Services], Any]) -> Handler:
         try:
             with _services() as services:
                 result = command(args, services)
-        except (CommandFailed, NotFound, ValueError) as error:
+        except (CommandFailed, NotFound, KeyLimitReached, ValueError) as error:
             print(f"error: {getattr(error, 'detail', error)}", file=sys.stderr)
             return 1
         except SQLAlchemyError as error:
@@ -196,6 +212,11 @@ def _wrap(command: Callable[[argparse.Namespace, Services], Any]) -> Handler:
         print(json.dumps(result) if args.json else _human(result))
         if not args.json and isinstance(result, dict) and "apiKey" in result:
             print("store the API key now: it is not shown again", file=sys.stderr)
+        if not args.json and isinstance(result, dict) and result.get("alreadyRevokedAt"):
+            print(
+                f"key {result['keyId']} was already revoked at {result['alreadyRevokedAt']}",
+                file=sys.stderr,
+            )
         return 0
 
     return handler
@@ -261,7 +282,10 @@ def _non_negative(text: str) -> int:
 
 
 def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value == 0:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {text!r}")
     return value

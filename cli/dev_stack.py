@@ -1,4 +1,8 @@
-"""`creative-saas dev`: a persistent Temporal dev server, a worker and the API, as one unit."""
+"""`creative-saas dev`: a persistent Temporal dev server, a worker and the API, as one unit.
+
+The three are supervised (cli/supervisor.py): one that dies is started again, and the stack stays
+up. Where they listen is recorded in the data dir (infra/stack_record.py) for operator commands.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +17,18 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from cli.demo_account import DEMO_EMAIL, demo_web_password
+from cli.supervisor import Supervisor
 from infra.settings import Settings
+from infra.stack_record import StackRecord, write_stack_record
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 DEMO_ACCOUNT_NAME = "Demo"
 DEMO_CREDITS = 100
-DEMO_EMAIL = "demo@example.com"
 READY_TIMEOUT_SECONDS = 60
 TEMPORAL_START_ATTEMPTS = 3
+WATCH_INTERVAL_SECONDS = 0.5
 
 
 class StackFailed(Exception):
@@ -44,14 +47,22 @@ def temporal_binary() -> str:
 class DevStack:
     """Starts, watches and stops the three processes; Ctrl-C or SIGTERM stops all of them."""
 
-    def __init__(self, settings: Settings, port: int, temporal_port: int, ui_port: int) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        port: int,
+        temporal_port: int,
+        ui_port: int,
+        ui_port_note: str = "",
+    ) -> None:
         self.settings = settings
         self.port = port
         self.temporal_port = temporal_port
         self.ui_port = ui_port
+        self.ui_port_note = ui_port_note  # why this UI port, when it is not the one asked for
         self.data_dir = settings.data_dir.resolve()
         self.logs = self.data_dir / "logs"
-        self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.supervisor = Supervisor()
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -78,16 +89,29 @@ class DevStack:
             listing = ", ".join(f"{name} {port}" for name, port in wanted)
             raise StackFailed(f"the three ports must differ ({listing}); see --help for options")
         for name, port in wanted:
-            if _port_in_use(port):
+            if port_in_use(port):
                 raise StackFailed(f"port {port} for {name} is in use (see --help for options)")
         self.logs.mkdir(parents=True, exist_ok=True)
         self._start_temporal()
-        api_key, demo_password = self._demo_api_key()
+        api_key, demo_password, account_id = self._demo_api_key()
         self._spawn("worker", [sys.executable, "-m", "cli.main", "worker"])
         self._spawn("api", [sys.executable, "-m", "cli.main", "api"])
         _wait_for_http(f"http://127.0.0.1:{self.port}/healthz", "API", self._alive)
         self._alive()  # another server answering on our port must not pass for our API
-        self._print_banner(api_key, demo_password)
+        write_stack_record(
+            self.data_dir,
+            StackRecord(
+                temporal_address=self.temporal_address,
+                api_url=f"http://127.0.0.1:{self.port}",
+                ui_url=f"http://127.0.0.1:{self.ui_port}",
+                demo_account_id=account_id,
+            ),
+        )
+        self._print_banner(api_key, demo_password, account_id)
+
+    @property
+    def temporal_address(self) -> str:
+        return f"127.0.0.1:{self.temporal_port}"
 
     def _start_temporal(self) -> None:
         """The dev server picks its HTTP API port itself, free when picked but maybe taken by
@@ -105,7 +129,7 @@ class DevStack:
                 )
                 if not lost_race or attempt == TEMPORAL_START_ATTEMPTS:
                     raise
-                self.processes.pop()  # it has exited: nothing to stop
+                self.supervisor.children.pop()  # it has exited: nothing to stop
 
     def _temporal_command(self) -> list[str]:
         (self.data_dir / "temporal").mkdir(parents=True, exist_ok=True)
@@ -131,45 +155,42 @@ class DevStack:
         return {
             **os.environ,
             "CREATIVE_SAAS_DATA_DIR": str(self.data_dir),
-            "TEMPORAL_ADDRESS": f"127.0.0.1:{self.temporal_port}",
+            "TEMPORAL_ADDRESS": self.temporal_address,
             "API_HOST": "127.0.0.1",
             "API_PORT": str(self.port),
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
         }
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        with (self.logs / f"{name}.log").open("ab") as log:  # the child keeps its own copy
-            process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=self._environment()
-            )
-        self.processes.append((name, process))
+        def spawn() -> subprocess.Popen[bytes]:
+            with (self.logs / f"{name}.log").open("ab") as log:  # the child keeps its own copy
+                return subprocess.Popen(
+                    command, stdout=log, stderr=subprocess.STDOUT, env=self._environment()
+                )
+
+        self.supervisor.add(name, spawn)
 
     def _alive(self) -> None:
-        for name, process in self.processes:
-            if process.poll() is not None:
+        """While starting, a child that exits fails the start: it would only exit again."""
+        for child in self.supervisor.children:
+            if not child.alive:
                 raise StackFailed(
-                    f"{name} exited with code {process.returncode}; see {self.logs / name}.log"
+                    f"{child.name} exited with code {child.process.returncode}; "
+                    f"see {self.logs / child.name}.log"
                 )
 
     def _watch(self) -> int:
+        """Once running, a child that dies (a crash, the OOM killer) is restarted."""
         while True:
-            self._alive()
-            time.sleep(0.5)
+            self.supervisor.tend()
+            time.sleep(WATCH_INTERVAL_SECONDS)
 
     def _stop(self) -> None:
-        for _name, process in reversed(self.processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 30
-        for _name, process in reversed(self.processes):
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
+        self.supervisor.stop()
 
-    def _demo_api_key(self) -> tuple[str, str]:
-        """The demo account's key and its web login's password, kept in the data dir so a
-        second run prints the same ones."""
+    def _demo_api_key(self) -> tuple[str, str, str]:
+        """The demo account's key, its web login's password and its id; the key and password
+        are kept in the data dir so a second run prints the same ones."""
         from domain.errors import Unauthorized
         from infra.accounts import AccountService
         from infra.db import create_db_engine, migrate
@@ -184,7 +205,7 @@ class DevStack:
                 try:
                     secret = key_file.read_text().strip()
                     account_id = accounts.authenticate(secret).id
-                    return secret, self._demo_password(engine, account_id)
+                    return secret, demo_web_password(engine, self.data_dir, account_id), account_id
                 except Unauthorized:
                     pass
             account = accounts.create_account(DEMO_ACCOUNT_NAME, plan="pro")
@@ -192,46 +213,29 @@ class DevStack:
             _, secret = accounts.create_key(account.id)
             key_file.write_text(secret + "\n")
             key_file.chmod(0o600)
-            return secret, self._demo_password(engine, account.id)
+            return secret, demo_web_password(engine, self.data_dir, account.id), account.id
         finally:
             engine.dispose()  # the stack's own process must not hold the database open
 
-    def _demo_password(self, engine: Engine, account_id: str) -> str:
-        """The web app's demo user (DEMO_EMAIL) in the demo account; its password is kept in
-        the data dir."""
-        import secrets
-
-        from infra.users import EmailTaken, UserService
-
-        users = UserService(engine)
-        password_file = self.data_dir / "demo-password"
-        if password_file.exists():
-            password = password_file.read_text().strip()
-            user = users.authenticate(DEMO_EMAIL, password)
-            if user is not None:
-                if user.account_id != account_id:  # a new demo account: follow it
-                    users.attach(DEMO_EMAIL, account_id)
-                return password
-        password = secrets.token_urlsafe(12)
-        try:
-            users.create_user(DEMO_EMAIL, password, account_id)
-        except EmailTaken:  # its password file was lost: the data dir's user is ours to reset
-            users.reset_password(DEMO_EMAIL, password)
-            users.attach(DEMO_EMAIL, account_id)
-        password_file.write_text(password + "\n")
-        password_file.chmod(0o600)
-        return password
-
-    def _print_banner(self, api_key: str, demo_password: str) -> None:
+    def _print_banner(self, api_key: str, demo_password: str, account_id: str) -> None:
         base = f"http://127.0.0.1:{self.port}"
+        ports = f"API {self.port}, Temporal {self.temporal_port}, Temporal UI {self.ui_port}"
+        if self.ui_port_note:
+            ports += f" ({self.ui_port_note})"
         print(
             f"""
 Creative SaaS is running (data in {self.data_dir}; logs in {self.logs})
 
+  Ports        {ports}
   Web app      {base}/app    (log in as {DEMO_EMAIL} / {demo_password})
   API          {base}    (OpenAPI docs: {base}/docs)
   Temporal UI  http://127.0.0.1:{self.ui_port}
-  API key      {api_key}    (demo account, {DEMO_CREDITS} credits when created)
+  Temporal     {self.temporal_address}
+  API key      {api_key}    (demo account {account_id}, {DEMO_CREDITS} credits when created)
+
+Operator commands (README, "Command line"), in another shell:
+  export TEMPORAL_ADDRESS={self.temporal_address} CREATIVE_SAAS_DATA_DIR={self.data_dir}
+  .venv/bin/creative-saas accounts show {account_id}
 
 Try it:
   curl -X POST {base}/api/v1/generate \\
@@ -248,14 +252,14 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _port_in_use(port: int) -> bool:
+def port_in_use(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _wait_for_port(port: int, name: str, check_alive: Callable[[], None]) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while not _port_in_use(port):
+    while not port_in_use(port):
         check_alive()  # a server that exited at once should say why now, not after the timeout
         if time.monotonic() > deadline:
             raise StackFailed(f"{name} did not start listening on port {port}")

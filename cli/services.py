@@ -20,7 +20,11 @@ def register(subparsers: Any) -> None:
         "--temporal-port", type=int, default=7233, help="Temporal gRPC port (default 7233)"
     )
     dev.add_argument(
-        "--ui-port", type=int, default=None, help="Temporal UI port (default temporal port + 1000)"
+        "--ui-port",
+        type=int,
+        default=None,
+        help="Temporal UI port (default: Temporal port + 1000, or a free port when that one "
+        "is the API's port or taken)",
     )
     dev.set_defaults(handler=run_dev)
 
@@ -34,14 +38,31 @@ def register(subparsers: Any) -> None:
 def run_dev(args: argparse.Namespace) -> int:
     from cli.dev_stack import DevStack
 
-    ui_port = args.ui_port or args.temporal_port + 1000
-    return DevStack(load_settings(), args.port, args.temporal_port, ui_port).run()
+    ui_port, note = args.ui_port, ""
+    if ui_port is None:
+        ui_port, note = default_ui_port(args.port, args.temporal_port)
+    return DevStack(load_settings(), args.port, args.temporal_port, ui_port, note).run()
+
+
+def default_ui_port(api_port: int, temporal_port: int) -> tuple[int, str]:
+    """Temporal port + 1000 as before, unless that collides with a port given or in use: then a
+    free port, with the reason to print in the banner."""
+    from cli.dev_stack import port_in_use
+    from cli.processes import free_port
+
+    usual = temporal_port + 1000
+    if usual in (api_port, temporal_port):
+        return free_port(), f"a free port: Temporal port + 1000 = {usual} is the API's"
+    if usual > 65535 or port_in_use(usual):
+        return free_port(), f"a free port: {usual} is in use or out of range"
+    return usual, ""
 
 
 def run_api(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.http_server import uvicorn_options
 
     settings = load_settings()
     _configure_logging(settings)
@@ -53,6 +74,7 @@ def run_api(args: argparse.Namespace) -> int:
         log_level="info",
         access_log=False,  # api.metrics logs each request, with its route template
         log_config=None,  # uvicorn's records go through our handler (JSON, keys redacted)
+        **uvicorn_options(settings),
     )
     return 0
 

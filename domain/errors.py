@@ -6,6 +6,7 @@ DomainError
 ├── InsufficientCredits     not enough available credits (402)
 ├── NotFound                unknown job, or another account's (404)
 ├── JobFinished             cancel of a job that already finished (409)
+├── KeyLimitReached         too many active API keys on the account (409)
 ├── IdempotencyKeyReused    same key, different body (422)
 ├── TooManyActiveJobs       plan's concurrency limit (429)
 └── ServiceUnavailable      orchestration backend unreachable (503)
@@ -47,6 +48,10 @@ class NotFound(DomainError):
 
 
 class JobFinished(DomainError):
+    pass
+
+
+class KeyLimitReached(DomainError):
     pass
 
 

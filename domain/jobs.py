@@ -170,12 +170,27 @@ class GenerateRequest:
     brand_kit: str | None = None  # a brand kit id; None: the account's default kit, if any
 
     def fingerprint(self) -> str:
-        """Stable hash of the request, to tell a replay from a reused Idempotency-Key.
+        """Stable hash of the normalized request, to tell a replay from a reused Idempotency-Key.
 
         Fields added later enter the hash only when they differ from their default, so a
         request without them hashes as it did before they existed (jobs started then still
-        replay), and spelling out a default (`"output": "png"`, `"metadata": {}`) changes nothing.
+        replay), and spelling out a default (`"output": "png"`, `"metadata": {}`, `"language":
+        "EN"`, `formats` that give every image the format the default rotation would) changes
+        nothing.
         """
+        from domain.catalog import formats_for
+
+        formats = list(self.formats) if self.formats else None
+        if formats and formats_for(self.count, formats) == formats_for(self.count, None):
+            formats = None
+        return self._hash(formats)
+
+    def legacy_fingerprint(self) -> str:
+        """The hash before formats were normalized: jobs started then with the default formats
+        spelled out carry this one in their memo."""
+        return self._hash(list(self.formats) if self.formats else None)
+
+    def _hash(self, formats: list[str] | None) -> str:
         import hashlib
         import json
 
@@ -183,7 +198,7 @@ class GenerateRequest:
             "claim": self.claim,
             "language": self.language,
             "count": self.count,
-            "formats": list(self.formats) if self.formats else None,
+            "formats": formats,
             "cta": self.cta,
         }
         added = {

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, func, or_, update
 from sqlmodel import Session, col, select
 
-from domain.errors import NotFound, Unauthorized
+from domain.errors import KeyLimitReached, NotFound, Unauthorized
 from domain.plans import DEFAULT_PLAN, PLANS
 from infra.db import read_only
 from infra.models import Account, ApiKey, as_utc, utc_now
@@ -24,6 +24,9 @@ DISPLAY_PREFIX_LENGTH = 12
 # per key keeps those reads from turning into a write each (and a SQLite write lock).
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 UNAUTHORIZED_DETAIL = "missing, invalid or revoked API key"
+# Active (unrevoked) keys one account may hold: enough for every tool and teammate, few enough
+# that a leaked session cannot mint keys without end.
+MAX_ACTIVE_KEYS = 25
 _WELL_FORMED_KEY = re.compile(r"cs_live_[A-Za-z0-9_-]{32,128}")
 
 
@@ -79,8 +82,24 @@ class AccountService:
             account = session.get(Account, account_id)
         return None if account is None else _account_info(account)
 
+    def list_accounts(self) -> list[AccountInfo]:
+        """Every account, oldest first."""
+        query = select(Account).order_by(col(Account.created_at), col(Account.id))
+        with Session(self._reader, expire_on_commit=False) as session:
+            return [_account_info(account) for account in session.exec(query)]
+
+    def get_key(self, key_id: str) -> ApiKeyInfo | None:
+        """The key (revoked or not), or None when there is no such key."""
+        with Session(self._reader, expire_on_commit=False) as session:
+            key = session.get(ApiKey, key_id)
+        return None if key is None else _key_info(key)
+
     def create_key(self, account_id: str) -> tuple[ApiKeyInfo, str]:
-        """Create a key; the secret is returned here once and never stored."""
+        """Create a key; the secret is returned here once and never stored.
+
+        Refused (KeyLimitReached) when the account already holds MAX_ACTIVE_KEYS active keys.
+        Two creations racing for the last slot may both pass: a bound against abuse, not a quota
+        to the unit."""
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         key = ApiKey(
             id=f"key_{secrets.token_hex(12)}",
@@ -92,6 +111,17 @@ class AccountService:
         with self._session() as session:
             if session.get(Account, account_id) is None:
                 raise NotFound(f"unknown account {account_id}")
+            active = session.exec(
+                select(func.count())
+                .select_from(ApiKey)
+                .where(ApiKey.account_id == account_id)
+                .where(col(ApiKey.revoked_at).is_(None))
+            ).one()
+            if active >= MAX_ACTIVE_KEYS:
+                raise KeyLimitReached(
+                    f"an account holds at most {MAX_ACTIVE_KEYS} active API keys and this one "
+                    f"has {active}; revoke one you no longer use first"
+                )
             session.add(key)
             session.commit()
         return _key_info(key), secret

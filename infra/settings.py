@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -23,9 +24,19 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_task_queue: str = "creative-jobs"
+    # The API's bound on each Temporal call a POST or poll makes (describe, count, start): a
+    # frozen Temporal answers 503 within about this, not after the SDK's 5 s.
+    temporal_call_timeout_seconds: float = Field(default=0.8, gt=0)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Slow clients (api/http_server.py, api/body_deadline.py): open connections past this are
+    # answered 503 at once; a request's head and its body must each arrive within their
+    # deadline (408); an idle keep-alive connection is closed after API_KEEP_ALIVE_SECONDS.
+    api_max_connections: int = Field(default=500, ge=1)
+    request_head_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    api_keep_alive_seconds: int = Field(default=5, ge=1)
     # Absolute base for image URLs; derived from the request when unset.
     public_base_url: str | None = None
 
@@ -46,6 +57,8 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int = 8
     # When set, the API's GET /metrics answers only `Authorization: Bearer <token>`.
     metrics_token: SecretStr | None = None
+    # In production the API refuses to start with an open /metrics unless this says so.
+    metrics_public: bool = False
     # "host:port" where a worker serves Prometheus metrics (Temporal SDK + renders); "" = off.
     worker_metrics_address: str = ""
     # A Temporal Schedule returns credits that terminated jobs left held (0 = no schedule).
@@ -83,6 +96,15 @@ class Settings(BaseSettings):
                 )
         return self
 
+    def refuse_open_metrics_in_production(self) -> None:
+        """The API's check at start-up (workers serve no /metrics of the API's)."""
+        token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+        if self.environment == "production" and not token and not self.metrics_public:
+            raise ValueError(
+                "production requires METRICS_TOKEN to be set (or METRICS_PUBLIC=true to serve "
+                "the API's /metrics to anyone who can reach it)"
+            )
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'creative-saas.db').resolve()}"
@@ -110,4 +132,14 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """The settings from the environment; without TEMPORAL_ADDRESS there, the data dir's dev
+    stack (infra/stack_record.py) says where Temporal listens."""
+    from infra.stack_record import read_stack_record
+
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    chosen = {name.lower() for name in (*overrides, *os.environ)}
+    if "temporal_address" not in chosen:
+        record = read_stack_record(settings.data_dir)
+        if record is not None:
+            settings = settings.model_copy(update={"temporal_address": record.temporal_address})
+    return settings

@@ -25,10 +25,10 @@ _KEY_ID = re.compile(r"key_[0-9a-f]{24}")
     "/keys",
     status_code=201,
     response_model=ApiKeyCreated,
-    responses=problem_responses(401, 503),
+    responses=problem_responses(401, 409, 503),
 )
 async def create_key(account: CurrentAccount, accounts: AccountsDep) -> ApiKeyCreated:
-    """Create an API key for your account; the secret in `apiKey` is shown only this once."""
+    """Create an API key (at most 25 active per account); `apiKey` is shown only this once."""
     key, secret = await run_in_threadpool(accounts.create_key, account.id)
     return api_key_created(key, secret)
 

@@ -14,7 +14,8 @@ _DESCRIPTIONS = {
     402: "insufficient_credits: fewer available credits than `count`",
     403: "forbidden: the signed URL is missing, tampered with or expired",
     404: "not_found: unknown job, or a job of another account",
-    409: "job_finished: the job already finished, so it cannot be canceled",
+    409: "job_finished: the job already finished, so it cannot be canceled; "
+    "key_limit_reached: the account already holds 25 active API keys, revoke one first",
     413: "payload_too_large: body over 16 KiB",
     415: "unsupported_media_type: body is not application/json",
     422: "idempotency_key_reused: same Idempotency-Key, different body",

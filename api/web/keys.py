@@ -10,6 +10,7 @@ from starlette.responses import Response
 from api.deps import AccountsDep
 from api.routes.keys import _KEY_ID
 from api.web.deps import CheckedForm, CurrentUser, render
+from domain.errors import KeyLimitReached
 from infra.accounts import ApiKeyInfo
 
 router = APIRouter(prefix="/app/settings", include_in_schema=False)
@@ -30,10 +31,15 @@ async def create_key(
     request: Request, _form: CheckedForm, me: CurrentUser, accounts: AccountsDep
 ) -> Response:
     """Create a key and show its secret on this one page, never again."""
-    key, secret = await run_in_threadpool(accounts.create_key, me.account.id)
+    try:
+        key, secret = await run_in_threadpool(accounts.create_key, me.account.id)
+    except KeyLimitReached as refused:  # the same cap as POST /api/v1/keys, from the service
+        keys = await run_in_threadpool(accounts.list_keys, me.account.id)
+        context = {"keys": _newest_first(keys), "errors": {"form": refused.detail}}
+        return render(request, "keys.html", context, status=409)
     keys = await run_in_threadpool(accounts.list_keys, me.account.id)
-    context = {"keys": _newest_first(keys), "created": key, "secret": secret}
-    return render(request, "keys.html", context, status=201)
+    created = {"keys": _newest_first(keys), "created": key, "secret": secret}
+    return render(request, "keys.html", created, status=201)
 
 
 @router.get("/keys/{key_id}/revoke")

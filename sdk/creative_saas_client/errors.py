@@ -10,6 +10,7 @@ CreativeSaaSError                      status, code, detail, errors (field probl
     ├── ForbiddenError                 403 forbidden (a tampered or expired image URL)
     ├── NotFoundError                  404 not_found
     ├── MethodNotAllowedError          405 method_not_allowed
+    ├── RequestTimeoutError            408 request_timeout (the request arrived too slowly)
     ├── JobFinishedError               409 job_finished (cancel of a finished job)
     ├── KeyLimitReachedError           409 key_limit_reached
     ├── PayloadTooLargeError           413 payload_too_large
@@ -115,6 +116,10 @@ class MethodNotAllowedError(APIError):
     STATUS, CODE = 405, "method_not_allowed"
 
 
+class RequestTimeoutError(APIError):
+    STATUS, CODE = 408, "request_timeout"
+
+
 class JobFinishedError(APIError):
     STATUS, CODE = 409, "job_finished"
 
@@ -156,6 +161,7 @@ ERRORS_BY_CODE: dict[str, type[APIError]] = {
         ForbiddenError,
         NotFoundError,
         MethodNotAllowedError,
+        RequestTimeoutError,
         JobFinishedError,
         KeyLimitReachedError,
         PayloadTooLargeError,

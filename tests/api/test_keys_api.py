@@ -127,3 +127,23 @@ async def test_a_wrong_method_names_every_method_the_path_serves(
 
     problem(response, 405, "method_not_allowed")
     assert response.headers["allow"] == "GET, POST"
+
+
+async def test_keys_past_the_cap_are_refused_with_409_until_one_is_revoked(
+    client: httpx.AsyncClient, accounts: AccountService
+):
+    from infra.accounts import MAX_ACTIVE_KEYS
+
+    owner = caller(accounts, "Collector")  # holds one active key already
+    for _ in range(MAX_ACTIVE_KEYS - 1):
+        assert (await client.post(KEYS, headers=owner.headers)).status_code == 201
+
+    refused = await client.post(KEYS, headers=owner.headers)
+
+    body = problem(refused, 409, "key_limit_reached")
+    assert f"at most {MAX_ACTIVE_KEYS} active API keys" in body["detail"]
+    keys = (await client.get(KEYS, headers=owner.headers)).json()
+    assert len(keys) == MAX_ACTIVE_KEYS  # the refused request created nothing
+    spare = next(key for key in keys if key["prefix"] != owner.key[:12])
+    assert (await client.delete(f"{KEYS}/{spare['id']}", headers=owner.headers)).status_code == 204
+    assert (await client.post(KEYS, headers=owner.headers)).status_code == 201

@@ -41,6 +41,7 @@ def test_problem_codes_match_the_catalog():
         (404, "not_found"),
         (409, "job_finished"),
         (413, "payload_too_large"),
+        (409, "key_limit_reached"),
         (415, "unsupported_media_type"),
         (422, "idempotency_key_reused"),
         (429, "too_many_active_jobs"),

@@ -40,7 +40,10 @@ def test_accounts_create_prints_exactly_the_id_and_a_working_key(run_cli: Run) -
 
     shown = run_cli("accounts", "show", created["accountId"], "--json").json()
     assert shown["plan"] == "pro" and shown["name"] == "Acme"
-    assert (shown["balance"], shown["held"], shown["consumed"], shown["granted"]) == (5, 0, 0, 5)
+    # The names GET /api/v1/account uses for the same numbers.
+    credits = (shown["available"], shown["reserved"], shown["consumed"], shown["granted"])
+    assert credits == (5, 0, 0, 5)
+    assert "balance" not in shown and "held" not in shown
 
 
 def test_text_output_warns_that_the_key_is_shown_once(run_cli: Run) -> None:
@@ -53,20 +56,21 @@ def test_accounts_show_as_text(run_cli: Run) -> None:
     created = create_account(run_cli, 3)
     result = run_cli("accounts", "show", created["accountId"])
     assert result.code == 0
-    assert "balance: 3" in result.out and "plan: free" in result.out
+    assert "available: 3" in result.out and "reserved: 0" in result.out
+    assert "plan: free" in result.out
 
 
 def test_account_without_initial_credits(run_cli: Run) -> None:
     created = create_account(run_cli, 0)
     shown = run_cli("accounts", "show", created["accountId"], "--json").json()
-    assert shown["balance"] == 0 and shown["granted"] == 0
+    assert shown["available"] == 0 and shown["granted"] == 0
 
 
 def test_credits_grant_adds_to_the_balance(run_cli: Run) -> None:
     created = create_account(run_cli, 2)
     result = run_cli("credits", "grant", "--account", created["accountId"], "8", "--json")
     assert result.code == 0
-    assert result.json()["balance"] == 10 and result.json()["granted"] == 10
+    assert result.json()["available"] == 10 and result.json()["granted"] == 10
 
 
 def test_keys_create_list_and_revoke(run_cli: Run) -> None:
@@ -116,6 +120,7 @@ def test_unknown_ids_fail_with_a_clear_message(run_cli: Run, argv: list[str], me
     "argv",
     [
         ["credits", "grant", "--account", "acct_x", "0"],
+        ["credits", "grant", "--account", "acct_x", "-5"],
         ["credits", "grant", "--account", "acct_x", "many"],
         ["accounts", "create", "--name", "Acme", "--credits", "-1"],
         ["accounts", "create", "--name", "Acme", "--credits", "1", "--plan", "platinum"],
@@ -128,6 +133,64 @@ def test_invalid_arguments_are_usage_errors(
         admin_parser().parse_args(argv)
     assert exited.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("amount", ["0", "-5"])
+def test_credits_grant_refuses_nothing_and_negatives_and_grants_nothing(
+    run_cli: Run, amount: str
+) -> None:
+    created = create_account(run_cli, 2)
+    with pytest.raises(SystemExit) as exited:
+        run_cli("credits", "grant", "--account", created["accountId"], amount)
+    assert exited.value.code == 2
+    shown = run_cli("accounts", "show", created["accountId"], "--json").json()
+    assert (shown["available"], shown["granted"]) == (2, 2)
+
+
+def test_accounts_list_shows_every_account_with_its_credits(run_cli: Run) -> None:
+    first = create_account(run_cli, 3)
+    second = create_account(run_cli, 7, "--plan", "business")
+
+    listed = run_cli("accounts", "list", "--json")
+
+    assert listed.code == 0, listed.err
+    rows = {row["accountId"]: row for row in listed.json()}
+    assert set(rows) >= {first["accountId"], second["accountId"]}
+    assert rows[second["accountId"]]["plan"] == "business"
+    assert rows[second["accountId"]]["available"] == 7
+    assert rows[first["accountId"]]["reserved"] == 0
+    assert "apiKey" not in listed.out and "cs_live_" not in listed.out
+
+
+def test_revoking_a_revoked_key_says_it_already_was(run_cli: Run) -> None:
+    created = create_account(run_cli)
+    key = run_cli("keys", "create", "--account", created["accountId"], "--json").json()
+    first = run_cli("keys", "revoke", key["keyId"], "--json").json()
+    assert first == {"keyId": key["keyId"], "revoked": True}
+
+    again = run_cli("keys", "revoke", key["keyId"])
+
+    assert again.code == 0
+    assert f"key {key['keyId']} was already revoked at" in again.err
+    assert "alreadyRevokedAt: " in again.out
+
+
+def test_keys_create_stops_at_the_active_key_cap(run_cli: Run) -> None:
+    from infra.accounts import MAX_ACTIVE_KEYS
+
+    created = create_account(run_cli)  # its first key is active
+    for _ in range(MAX_ACTIVE_KEYS - 1):
+        assert run_cli("keys", "create", "--account", created["accountId"]).code == 0
+
+    refused = run_cli("keys", "create", "--account", created["accountId"])
+
+    assert refused.code == 1 and "Traceback" not in refused.err
+    assert f"at most {MAX_ACTIVE_KEYS} active API keys" in refused.err
+    listed = run_cli("keys", "list", "--account", created["accountId"], "--json").json()
+    assert len(listed) == MAX_ACTIVE_KEYS
+    revoked = run_cli("keys", "revoke", listed[0]["keyId"])
+    assert revoked.code == 0
+    assert run_cli("keys", "create", "--account", created["accountId"]).code == 0
 
 
 def test_unreachable_database_is_reported_without_traceback(
@@ -167,7 +230,7 @@ def test_through_the_console_entry_point(
     )
     created = json.loads(capsys.readouterr().out)
     assert main(["--data-dir", data_dir, "accounts", "show", created["accountId"], "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["balance"] == 4
+    assert json.loads(capsys.readouterr().out)["available"] == 4
 
 
 def test_users_attach_moves_a_web_user_into_an_existing_account(run_cli: Run) -> None:

@@ -115,7 +115,8 @@ class DevCommand:
         }
         argv = [installed_binary("creative-saas"), "dev", "--data-dir", str(data_dir)]
         for flag, port in zip(("--port", "--temporal-port", "--ui-port"), ports.all(), strict=True):
-            argv += [flag, str(port)]
+            if port:  # 0: leave the port to the command's default
+                argv += [flag, str(port)]
         self.process = subprocess.Popen(
             argv,
             stdout=subprocess.PIPE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 from pathlib import Path
 from types import TracebackType
@@ -65,6 +66,15 @@ class PersistentTemporalServer:
             self._process.wait()
             self._process = None
 
+    def freeze(self) -> None:
+        """SIGSTOP: the process keeps its sockets open and answers nothing (a hung host)."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self._process is not None:
+            self._process.send_signal(signal.SIGCONT)
+
     async def connect(self) -> Client:
         return await Client.connect(self.address, data_converter=DATA_CONVERTER)
 
@@ -79,6 +89,7 @@ class PersistentTemporalServer:
         traceback: TracebackType | None,
     ) -> None:
         if self._process is not None:
+            self.thaw()  # a frozen process cannot act on SIGTERM
             self._process.terminate()
             try:
                 self._process.wait(timeout=10)

@@ -46,3 +46,21 @@ def test_webhook_allowances_are_read_from_the_environment(monkeypatch: pytest.Mo
 
     assert policy.allow_http is True
     assert policy.allowed_hosts == frozenset({"127.0.0.1", "hooks.test", "::1"})
+
+
+def test_a_data_dir_tells_operator_commands_where_its_dev_stack_runs_temporal(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+):
+    from infra.settings import load_settings
+    from infra.stack_record import StackRecord, write_stack_record
+
+    monkeypatch.delenv("TEMPORAL_ADDRESS", raising=False)
+    monkeypatch.setenv("CREATIVE_SAAS_DATA_DIR", str(tmp_path))
+    assert load_settings().temporal_address == "localhost:7233"  # no stack recorded yet
+
+    record = StackRecord("127.0.0.1:7610", "http://127.0.0.1:8610", "http://x", "acct_1")
+    write_stack_record(tmp_path, record)
+    assert load_settings().temporal_address == "127.0.0.1:7610"
+
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "temporal.internal:7233")  # the environment wins
+    assert load_settings().temporal_address == "temporal.internal:7233"

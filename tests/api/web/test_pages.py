@@ -215,3 +215,21 @@ async def test_a_polled_fragment_after_log_out_moves_the_whole_page_to_log_in(
     )
     assert polled.status_code == 204
     assert polled.headers["HX-Redirect"] == f"/app/login?next={job_path}"
+
+
+async def test_the_keys_page_obeys_the_same_active_key_cap_as_the_api(
+    browser: httpx.AsyncClient,
+) -> None:
+    from infra.accounts import MAX_ACTIVE_KEYS
+
+    await sign_up(browser)
+    for _ in range(MAX_ACTIVE_KEYS):
+        created = await post_form(browser, "/app/settings/keys", "/app/settings/keys", {})
+        assert created.status_code == 201
+
+    refused = await post_form(browser, "/app/settings/keys", "/app/settings/keys", {})
+
+    assert refused.status_code == 409
+    assert f"at most {MAX_ACTIVE_KEYS} active API keys" in refused.text
+    assert 'data-testid="new-api-key"' not in refused.text
+    assert refused.text.count("data-key-id=") == MAX_ACTIVE_KEYS
