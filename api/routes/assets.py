@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.brand_schemas import AssetList, AssetOut, asset_out
-from api.deps import AssetsDep, CurrentAccount
+from api.deps import AssetsDep, CurrentAccount, only_query_parameters
 from api.multipart import read_single_file
 from api.routes.responses import problem_responses
 from domain.errors import NotFound
@@ -59,6 +59,7 @@ async def create_asset(account: CurrentAccount, assets: AssetsDep, request: Requ
 @router.get(
     "/assets",
     operation_id="listAssets",
+    dependencies=[Depends(only_query_parameters("limit", "cursor"))],
     response_model=AssetList,
     responses=problem_responses(400, 401, 503),
 )

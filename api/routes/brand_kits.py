@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -17,7 +17,7 @@ from api.brand_schemas import (
     BrandKitPatch,
     brand_kit_out,
 )
-from api.deps import BrandKitsDep, CurrentAccount
+from api.deps import BrandKitsDep, CurrentAccount, only_query_parameters
 from api.routes.responses import problem_responses
 from domain.errors import FieldError, InvalidRequest, NotFound
 from infra.brand_kits import KIT_NOT_FOUND, KitChanges
@@ -99,6 +99,7 @@ async def create_brand_kit(
 @router.get(
     "/brand-kits",
     operation_id="listBrandKits",
+    dependencies=[Depends(only_query_parameters("limit", "cursor"))],
     response_model=BrandKitList,
     responses=problem_responses(400, 401, 503),
 )
