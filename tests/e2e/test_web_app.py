@@ -118,6 +118,14 @@ async def test_a_new_customer_signs_up_gets_a_key_generates_and_logs_out(
     assert account.json()["credits"]["available"] == 7
     assert account.json()["credits"]["consumed"] == 3
 
+    # One list: a job started with the API key shows in the page's jobs, above the web one.
+    body = {"claim": "Started from a script", "language": "EN", "count": 1}
+    assert (await http.post("/api/v1/generate", json=body, headers=bearer(key))).status_code == 202
+    await page.get_by_role("link", name="Jobs", exact=True).click()
+    jobs = page.get_by_role("row")
+    await expect(jobs.nth(1)).to_contain_text("Started from a script")
+    await expect(jobs.nth(2)).to_contain_text("Fresh coffee, roasted this morning")
+
     # Logged out, every protected page sends the browser to log in.
     await page.get_by_role("button", name="Log out").click()
     await expect(page.get_by_text("You are logged out.")).to_be_visible()
