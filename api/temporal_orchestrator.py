@@ -236,7 +236,11 @@ class TemporalJobOrchestrator:
         view = await self._current_view(job_id, description)
         memo = await description.memo()
         view = dataclasses.replace(
-            view, created_at=description.start_time, metadata=dict(memo.get("metadata") or {})
+            view,
+            created_at=description.start_time,
+            metadata=dict(memo.get("metadata") or {}),
+            claim=str(memo.get("claim", "")),
+            language=str(memo.get("language", "")),
         )
         if description.status == WorkflowExecutionStatus.COMPLETED:
             self._remember(job_id, _owner(description), view)

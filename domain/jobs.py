@@ -105,6 +105,8 @@ class JobView:
     # Filled in by the API from the workflow's start time and memo; the workflow leaves them.
     created_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    claim: str = ""  # so a job's page can name it, whoever started it
+    language: str = ""
 
     @property
     def done(self) -> int:

@@ -1,4 +1,4 @@
-"""SQLModel tables of the web app: people who log in, their sessions, and the jobs they start."""
+"""SQLModel tables of the web app: people who log in, their sessions (and retired web_jobs)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class WebSession(SQLModel, table=True):
 
 
 class WebJob(SQLModel, table=True):
-    """A job started from the web app, so its pages can list jobs with their claims."""
+    """Unused since the pages list jobs through `orchestrator.list_jobs` like the API: nothing
+    writes or reads it; the model stays because migration 0002 (already chained) creates it."""
 
     __tablename__ = "web_jobs"
     __table_args__ = (Index("ix_web_jobs_account_created", "account_id", "created_at"),)

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.web import auth_routes, docs, generate, keys, pages
+from api.web import auth_routes, docs, generate, job_actions, keys, pages
 from api.web.deps import CsrfRejected, LoginRequired, login_url, render
 from api.web.security import PAGE_PREFIXES, LoginThrottle, content_security_policy, page_headers
 from infra.settings import Settings
@@ -24,7 +24,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 def install_web_app(app: FastAPI, settings: Settings) -> None:
     """Add the web app's routes, static files, security headers and error pages to `app`."""
     app.state.login_throttle = LoginThrottle()
-    for module in (auth_routes, pages, generate, keys, docs):
+    for module in (auth_routes, pages, job_actions, generate, keys, docs):
         app.include_router(module.router)
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     app.add_exception_handler(LoginRequired, _to_login)  # type: ignore[arg-type]

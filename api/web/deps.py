@@ -21,7 +21,6 @@ from api.web.security import (
     csrf_cookie_value,
 )
 from infra.users import SignedIn, UserService
-from infra.web_jobs import WebJobLog
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LOGIN_PATH = "/app/login"
@@ -45,14 +44,6 @@ def get_users(request: Request) -> UserService:
     if users is None:
         users = request.app.state.users = UserService(request.app.state.engine)
     return users
-
-
-def get_web_jobs(request: Request) -> WebJobLog:
-    """The record of jobs started from the web app."""
-    log: WebJobLog | None = getattr(request.app.state, "web_jobs", None)
-    if log is None:
-        log = request.app.state.web_jobs = WebJobLog(request.app.state.engine)
-    return log
 
 
 def get_throttle(request: Request) -> LoginThrottle:
@@ -121,7 +112,6 @@ def render(
 
 
 Users = Annotated[UserService, Depends(get_users)]
-WebJobs = Annotated[WebJobLog, Depends(get_web_jobs)]
 Throttle = Annotated[LoginThrottle, Depends(get_throttle)]
 CurrentUser = Annotated[SignedIn, Depends(required_user)]
 MaybeUser = Annotated[SignedIn | None, Depends(optional_user)]

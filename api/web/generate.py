@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from api.deps import BrandKitsDep, LedgerDep, OrchestratorDep
 from api.generate_input import MAX_COUNT, GenerateBody, parse_generate_request
-from api.web.deps import CheckedForm, CurrentUser, WebJobs, render
+from api.web.deps import CheckedForm, CurrentUser, render
 from domain.brand import JobPins
 from domain.catalog import FORMATS, LANGUAGES
 from domain.errors import (
@@ -49,7 +49,6 @@ async def generate(
     request: Request,
     form: CheckedForm,
     me: CurrentUser,
-    web_jobs: WebJobs,
     ledger: LedgerDep,
     orchestrator: OrchestratorDep,
     kits: BrandKitsDep,
@@ -87,16 +86,6 @@ async def generate(
             "form": "The job service is unreachable right now. Nothing was charged; try again."
         }
         return await _form(request, me.account.id, ledger, values, errors, idempotency_key, 503)
-    await run_in_threadpool(
-        lambda: web_jobs.record(
-            job_id=submission.view.job_id,
-            user_id=me.user.id,
-            account_id=me.account.id,
-            claim=generate_request.claim,
-            language=generate_request.language,
-            count=generate_request.count,
-        )
-    )
     return RedirectResponse(f"/app/jobs/{submission.view.job_id}", status_code=303)
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import Request
 
-from api.orchestrator import JobOrchestrator
 from domain.catalog import FORMATS
-from domain.errors import DomainError, NotFound
-from domain.jobs import JobView
+from domain.jobs import JobSummary, JobView
 from infra.settings import Settings
 from infra.storage import ImageStore
-from infra.web_jobs import WebJobInfo
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 STATUS_LABELS = {
@@ -23,7 +20,6 @@ STATUS_LABELS = {
     "completed": "Completed",
     "partial": "Partly failed",
     "failed": "Failed",
-    "unknown": "Unavailable",
 }
 
 
@@ -45,6 +41,9 @@ class JobPage:
     produced: int
     failed: int
     slots: list[ImageSlot]
+    claim: str = ""
+    language: str = ""
+    created_at: datetime | None = None
 
     @property
     def terminal(self) -> bool:
@@ -61,8 +60,13 @@ class JobPage:
 
 @dataclass(frozen=True)
 class JobRow:
-    job: WebJobInfo
-    status: str
+    """One line of a jobs list: a job from `orchestrator.list_jobs`, however it was started."""
+
+    job: JobSummary
+
+    @property
+    def status(self) -> str:
+        return self.job.status.value
 
     @property
     def status_label(self) -> str:
@@ -98,27 +102,15 @@ def job_page(view: JobView, store: ImageStore, base_url: str) -> JobPage:
         len(view.produced),
         len(view.failures),
         ordered,
+        view.claim,
+        view.language,
+        view.created_at,
     )
 
 
 def image_base_url(request: Request) -> str:
     settings: Settings = request.app.state.settings
     return settings.public_base_url or str(request.base_url)
-
-
-async def job_rows(
-    orchestrator: JobOrchestrator, account_id: str, jobs: list[WebJobInfo]
-) -> list[JobRow]:
-    """Each job with its current status; a job Temporal cannot answer for shows as unavailable."""
-
-    async def row(job: WebJobInfo) -> JobRow:
-        try:
-            view = await orchestrator.get(account_id, job.job_id)
-        except (NotFound, DomainError):
-            return JobRow(job, "unknown")
-        return JobRow(job, view.status.value)
-
-    return list(await asyncio.gather(*(row(job) for job in jobs)))
 
 
 def _size(code: str) -> str | None:

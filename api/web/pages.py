@@ -7,40 +7,39 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from api.active_jobs import plan_of
-from api.deps import LedgerDep, OrchestratorDep, StoreDep
-from api.web.deps import CurrentUser, WebJobs, render
+from api.cursors import MAX_CURSOR_LENGTH, CursorCodec
+from api.deps import LedgerDep, OrchestratorDep, SettingsDep, StoreDep
+from api.web.deps import CurrentUser, render
 from api.web.job_views import (
     STATUS_LABELS,
     JobPage,
+    JobRow,
     image_base_url,
     job_page,
-    job_rows,
     valid_job_id,
 )
-from domain.errors import NotFound, ServiceUnavailable
+from domain.errors import InvalidRequest, NotFound, ServiceUnavailable
+from domain.jobs import JobStatus, ListPosition
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
 RECENT_JOBS = 5
-LISTED_JOBS = 50
+LISTED_JOBS = 20  # a page of the list, like the API's default
+CANCELED = "Canceled. Images not yet made will not be made, and their credits come back."
 
 
 @router.get("/dashboard")
 async def dashboard(
-    request: Request,
-    me: CurrentUser,
-    web_jobs: WebJobs,
-    ledger: LedgerDep,
-    orchestrator: OrchestratorDep,
+    request: Request, me: CurrentUser, ledger: LedgerDep, orchestrator: OrchestratorDep
 ) -> Response:
     """Balance, plan and the latest jobs."""
     credits = await run_in_threadpool(ledger.summary, me.account.id)
-    jobs = await run_in_threadpool(web_jobs.recent, me.account.id, RECENT_JOBS)
-    context = {
-        "credits": credits,
-        "plan": plan_of(me.account.plan),
-        "rows": await job_rows(orchestrator, me.account.id, jobs),
-    }
+    try:
+        recent = await orchestrator.list_jobs(me.account.id, None, RECENT_JOBS, None)
+        rows: list[JobRow] | None = [JobRow(job) for job in recent.jobs]
+    except ServiceUnavailable:
+        rows = None  # the balance still shows; the jobs section says why it is empty
+    context = {"credits": credits, "plan": plan_of(me.account.plan), "rows": rows}
     return render(request, "dashboard.html", context)
 
 
@@ -48,16 +47,33 @@ async def dashboard(
 async def jobs_list(
     request: Request,
     me: CurrentUser,
-    web_jobs: WebJobs,
     orchestrator: OrchestratorDep,
+    settings: SettingsDep,
     status: str | None = None,
+    cursor: str | None = None,
 ) -> Response:
-    """The jobs started from the web app, newest first, optionally of one status."""
-    wanted = status if status in STATUS_LABELS else None
-    jobs = await run_in_threadpool(web_jobs.recent, me.account.id, LISTED_JOBS)
-    rows = await job_rows(orchestrator, me.account.id, jobs)
-    shown = [row for row in rows if wanted is None or row.status == wanted]
-    context = {"rows": shown, "any_jobs": bool(rows), "status": wanted, "labels": STATUS_LABELS}
+    """Every job of the account, from the web app or an API key, newest first, a page at a time."""
+    wanted = JobStatus(status) if status in STATUS_LABELS else None
+    scope = wanted.value if wanted else ""
+    codec = CursorCodec(settings.signing_secret)
+    after: ListPosition | None = None
+    if cursor and len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            after = codec.decode(cursor, me.account.id, scope)
+        except InvalidRequest:
+            after = None  # a stale or edited link: start again from the newest jobs
+    try:
+        page = await orchestrator.list_jobs(me.account.id, wanted, LISTED_JOBS, after)
+    except ServiceUnavailable:
+        return render(request, "unavailable.html", status=503)
+    older = codec.encode(page.next_position, me.account.id, scope) if page.next_position else None
+    context = {
+        "rows": [JobRow(job) for job in page.jobs],
+        "status": scope or None,
+        "labels": STATUS_LABELS,
+        "older": older,
+        "first_page": after is None,
+    }
     return render(request, "jobs.html", context)
 
 
@@ -66,9 +82,9 @@ async def job_detail(
     request: Request,
     job_id: str,
     me: CurrentUser,
-    web_jobs: WebJobs,
     orchestrator: OrchestratorDep,
     store: StoreDep,
+    canceled: str | None = None,
 ) -> Response:
     """One job: progress while it runs, then its gallery, downloads and failures."""
     try:
@@ -77,9 +93,8 @@ async def job_detail(
         return render(request, "unavailable.html", status=503)
     if page is None:
         return render(request, "not_found.html", {"what": "job"}, status=404)
-    jobs = await run_in_threadpool(web_jobs.recent, me.account.id, LISTED_JOBS)
-    started = next((job for job in jobs if job.job_id == page.job_id), None)
-    return render(request, "job.html", {"job": page, "started": started})
+    notice = CANCELED if canceled else None
+    return render(request, "job.html", {"job": page, "notice": notice})
 
 
 @router.get("/jobs/{job_id}/progress")

@@ -50,7 +50,12 @@ class FakeOrchestrator:
             return Submission(self.jobs[job_id][1], replayed=True)
         call.pins = await pin() if pin is not None else JobPins()
         view = JobView(
-            str(uuid.uuid4()), JobStatus.QUEUED, request.count, created_at=datetime.now(UTC)
+            str(uuid.uuid4()),
+            JobStatus.QUEUED,
+            request.count,
+            created_at=datetime.now(UTC),
+            claim=request.claim,
+            language=request.language,
         )
         self.jobs[view.job_id] = (account_id, view)
         if idempotency_key is not None:
@@ -93,9 +98,14 @@ class FakeOrchestrator:
         return JobPage(page, ListPosition(last.created_at, last.job_id) if last else None)
 
     def put(self, account_id: str, view: JobView) -> None:
-        """Make a job with this exact view exist for the account (created now, if not given)."""
+        """Make a job with this view exist for the account. A new view of a known job keeps its
+        start time, claim and language, as the real workflow's memo does; a new job starts now."""
+        _, before = self.jobs.get(view.job_id, (None, None))
+        if before is not None and not view.claim:
+            view = dataclasses.replace(view, claim=before.claim, language=before.language)
         if view.created_at is None:
-            view = dataclasses.replace(view, created_at=datetime.now(UTC))
+            started = before.created_at if before is not None else None
+            view = dataclasses.replace(view, created_at=started or datetime.now(UTC))
         self.jobs[view.job_id] = (account_id, view)
 
 
@@ -107,7 +117,7 @@ def _summary(view: JobView) -> JobSummary:
         created_at=view.created_at,
         requested=view.requested,
         produced=len(view.produced),
-        claim="",
-        language="EN",
+        claim=view.claim,
+        language=view.language,
         metadata=view.metadata,
     )

@@ -3,7 +3,9 @@ with the screenshots README shows."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -118,6 +120,14 @@ async def test_a_new_customer_signs_up_gets_a_key_generates_and_logs_out(
     assert account.json()["credits"]["available"] == 7
     assert account.json()["credits"]["consumed"] == 3
 
+    # One list: a job started with the API key shows in the page's jobs, above the web one.
+    body = {"claim": "Started from a script", "language": "EN", "count": 1}
+    assert (await http.post("/api/v1/generate", json=body, headers=bearer(key))).status_code == 202
+    await page.get_by_role("link", name="Jobs", exact=True).click()
+    jobs = page.get_by_role("row")
+    await expect(jobs.nth(1)).to_contain_text("Started from a script")
+    await expect(jobs.nth(2)).to_contain_text("Fresh coffee, roasted this morning")
+
     # Logged out, every protected page sends the browser to log in.
     await page.get_by_role("button", name="Log out").click()
     await expect(page.get_by_text("You are logged out.")).to_be_visible()
@@ -150,6 +160,42 @@ async def test_markup_in_a_claim_stays_text_in_the_browser(page: Page) -> None:
         await expect(page.get_by_role("link", name=claim)).to_be_visible()
     assert dialogs == []
     assert await page.locator("img[src='x']").count() == 0
+
+
+async def generate_from_page(page: Page, claim: str, count: int) -> None:
+    await page.goto("/app/generate")
+    await page.get_by_label("Claim").fill(claim)
+    await page.get_by_label("Number of images").fill(str(count))
+    await page.get_by_role("button", name="Generate images").click()
+    await expect(page).to_have_url(re.compile(r"/app/jobs/[0-9a-f-]{36}$"))
+
+
+async def test_a_job_is_canceled_from_its_page_and_a_finished_one_downloads_as_a_zip(
+    page: Page, stack: Stack
+) -> None:
+    await sign_up(page, "cancel@acme.example")
+    with stack.worker_stopped():  # the job waits in Temporal: nothing races the click
+        await generate_from_page(page, "Cancel this one", 2)
+        await page.get_by_role("link", name="Cancel job").click()
+        await expect(page.get_by_role("heading", name=re.compile(r"^Cancel job"))).to_be_visible()
+        await page.get_by_role("button", name="Cancel job").click()
+        await expect(page.get_by_test_id("job-notice")).to_contain_text("Canceled.")
+    progress = page.get_by_test_id("progress")
+    await expect(progress).to_have_text("0 of 2 ready · 2 failed", timeout=IMAGE_TIMEOUT_MS)
+    await expect(page.get_by_role("link", name="Cancel job")).to_have_count(0)
+    await page.get_by_role("link", name="Dashboard").click()
+    await expect(page.get_by_test_id("credits-available")).to_have_text("10")
+
+    await generate_from_page(page, "Zip this one", 2)
+    await expect(progress).to_have_text("2 of 2 ready", timeout=IMAGE_TIMEOUT_MS)
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Download all (zip)").click()
+    download = await download_info.value
+    path = await download.path()
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
+        names = archive.namelist()
+        assert len(names) == 2 and all(name.endswith(".png") for name in names), names
+        assert all(archive.read(name).startswith(b"\x89PNG") for name in names)
 
 
 async def test_keyboard_only_and_a_phone_sized_screen(browser: Browser, stack: Stack) -> None:

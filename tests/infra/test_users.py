@@ -11,7 +11,6 @@ from argon2 import PasswordHasher
 from infra.accounts import AccountService
 from infra.ledger import CreditLedger
 from infra.users import SESSION_LIFETIME, EmailTaken, UserService
-from infra.web_jobs import WebJobLog
 
 PASSWORD = "a long enough password"
 # Cheap parameters keep the tests quick; the product uses argon2-cffi's defaults.
@@ -70,32 +69,3 @@ def test_a_new_password_ends_every_session(engine: sqlalchemy.Engine) -> None:
     users.reset_password("r@example.com", "a brand new password")
     assert users.signed_in(token) is None
     assert users.authenticate("r@example.com", "a brand new password") is not None
-
-
-def test_web_jobs_are_listed_per_account_newest_first(engine: sqlalchemy.Engine) -> None:
-    clock = Clock()
-    users = UserService(engine, FAST_HASHER, clock=clock)
-    web_jobs = WebJobLog(engine, clock=clock)
-    ana = users.sign_up("ana@example.com", PASSWORD, starter_credits=0)
-    bob = users.sign_up("bob@example.com", PASSWORD, starter_credits=0)
-    for number, claim in enumerate(("first", "second")):
-        clock.now += timedelta(minutes=1)
-        web_jobs.record(
-            job_id=f"00000000-0000-0000-0000-00000000000{number}",
-            user_id=ana.id,
-            account_id=ana.account_id,
-            claim=claim,
-            language="EN",
-            count=3,
-        )
-    # A replayed submission records nothing new.
-    web_jobs.record(
-        job_id="00000000-0000-0000-0000-000000000000",
-        user_id=ana.id,
-        account_id=ana.account_id,
-        claim="changed",
-        language="DE",
-        count=1,
-    )
-    assert [job.claim for job in web_jobs.recent(ana.account_id, 10)] == ["second", "first"]
-    assert web_jobs.recent(bob.account_id, 10) == []
