@@ -63,15 +63,23 @@ async def terminated_job_holding_a_credit(
     return job_id
 
 
-async def last_run_result(client: Client, schedule: ScheduleHandle) -> int:
-    """Wait for the schedule's most recent run to finish; what it returned."""
+async def started_runs(schedule: ScheduleHandle) -> set[str]:
+    """The workflow IDs of the schedule's recent runs."""
+    return {a.action.workflow_id for a in (await schedule.describe()).info.recent_actions}
+
+
+async def new_run_result(client: Client, schedule: ScheduleHandle, before: set[str]) -> int:
+    """Wait for a run not among `before` (the dev server is shared: an earlier test's run may
+    still be listed, on a task queue nobody polls any more) to finish; what it returned."""
     async with asyncio.timeout(RUN_TIMEOUT_SECONDS):
         while True:
             recent = (await schedule.describe()).info.recent_actions
-            if recent:
-                started = recent[-1].action
+            started = [a.action for a in recent if a.action.workflow_id not in before]
+            if started:
                 run = client.get_workflow_handle(
-                    started.workflow_id, run_id=started.first_execution_run_id, result_type=int
+                    started[-1].workflow_id,
+                    run_id=started[-1].first_execution_run_id,
+                    result_type=int,
                 )
                 return await run.result()
             await asyncio.sleep(0.2)
@@ -93,8 +101,9 @@ async def test_a_scheduled_run_returns_the_credit_a_terminated_job_left_held(
         )
         schedule = client.get_schedule_handle(RECONCILE_SCHEDULE_ID)
         try:
+            before = await started_runs(schedule)
             await schedule.trigger()
-            released = await last_run_result(client, schedule)
+            released = await new_run_result(client, schedule, before)
         finally:
             await schedule.delete()
 
