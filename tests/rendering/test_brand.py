@@ -198,3 +198,22 @@ def test_a_brand_creative_is_byte_identical_every_time_and_in_every_output() -> 
     other_logo = replace(brand(), logo=logo_png()[:-12] + logo_png()[-12:])  # same bytes
     assert render_png(replace(specs[0], brand=other_logo)) == serial[0]
     assert render_png(replace(specs[0], product_image=photo_jpeg())) != serial[0]
+
+
+def test_a_right_to_left_creative_carries_the_logo_on_its_leading_right_side() -> None:
+    drawn = 0
+    for code in FORMATS:
+        for seed in SEEDS:
+            spec = CreativeSpec("أفضل مكملات البروتين", "AR", "اشترِ الآن", code, seed,
+                                brand=brand(), product_image=photo_jpeg())  # fmt: skip
+            layout = layout_creative(spec)
+            if layout.logo is None:
+                continue
+            drawn += 1
+            assert layout.safe.contains(layout.logo)
+            assert all(not layout.logo.overlaps(box) for box in _texts(layout)), (code, seed)
+            if layout.headline.box.top <= layout.logo.top <= layout.headline.box.bottom:
+                assert layout.logo.left >= layout.headline.box.right, (code, seed)  # beside
+            elif layout.logo.width < layout.safe.width * 0.4 and layout.family != "card":
+                assert layout.logo.right > (layout.safe.left + layout.safe.right) / 2, code
+    assert drawn >= 50
