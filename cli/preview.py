@@ -1,14 +1,14 @@
 """`creative-saas preview`: contact sheets of every ad format for a claim, per language or family.
 
 `--gallery DIR` regenerates the committed sheets of docs/gallery (EN, AR, JA, TH, DE-long,
-one-word) in one go.
+one-word, and "brand": one made-up brand kit, its logo and a product cut-out) in one go.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,7 @@ class Sheet:
     badge: str | None = None
     families: tuple[str, ...] = ()  # empty: one row per language, images of one job
     seed: str = "preview"
+    brand: bool = False  # the demo brand kit (cli.demo_brand): its colours, logo and product
 
 
 GALLERY = {
@@ -57,6 +58,14 @@ GALLERY = {
         families=(ALL,),
     ),  # fmt: skip
     "one-word": Sheet("Sale", ("EN",), badge="-50%", families=(ALL,)),
+    "brand": Sheet(
+        "Plant protein, dessert taste",
+        ("EN",),
+        cta="Shop Nordfit",
+        badge="-20%",
+        seed="brand-demo",
+        brand=True,
+    ),  # fmt: skip
 }
 
 
@@ -165,6 +174,10 @@ def _render(sheet: Sheet, language: str, code: str, seed: str) -> tuple[Image.Im
         )
         return card, "refused"
     spec = CreativeSpec(sheet.claim, language, label, code, seed, sheet.subline, sheet.badge)
+    if sheet.brand:
+        from cli.demo_brand import demo_kit, demo_product
+
+        spec = replace(spec, brand=demo_kit(), product_image=demo_product())
     with Image.open(io.BytesIO(render_png(spec))) as png:
         return png.convert("RGB"), layout_creative(spec).family
 

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import replace
 
 from domain.catalog import FORMATS, LANGUAGES
+from rendering.brand import Assets, Placement, brand_pairing, logo_slot, place_product
 from rendering.design import Design
 from rendering.families import FAMILY_SCENES, PAIRINGS, Frame, Zone, badge_slot
 from rendering.fonts import FontSource
@@ -115,16 +116,22 @@ def _carve(zone: Box, slot: Box) -> Box:
     return max((below, beside), key=lambda b: max(0.0, b.width) * max(0.0, b.height))
 
 
-def compose(spec: CreativeSpec, design: Design, family: str) -> CreativeLayout:
-    """The family's scene with the spec's text set into it."""
+def compose(
+    spec: CreativeSpec, design: Design, family: str, assets: Assets | None = None
+) -> CreativeLayout:
+    """The family's scene with the spec's text set into it, the kit's logo and product too."""
+    assets = assets or Assets()
     fmt, rules, floors = (
         FORMATS[spec.format_code],
         RULES[spec.format_code],
         FLOORS[spec.format_code],
     )
     frame = Frame(fmt.width, fmt.height, safe_area(spec.format_code), rules, design.palette,
-                  LANGUAGES[spec.language].rtl, design.variation)  # fmt: skip
+                  LANGUAGES[spec.language].rtl, design.variation,
+                  product=assets.product_size is not None)  # fmt: skip
     pairing = PAIRINGS[family]
+    if assets.face:
+        pairing = brand_pairing(assets.face, pairing)
     claim = drawable_claim(spec.claim, spec.language)
     cta_text = drawable(spec.cta, spec.language) or LANGUAGES[spec.language].default_cta
     head_style = style(spec.language, pairing.display, pairing.display_weight, True, claim)
@@ -142,12 +149,21 @@ def compose(spec: CreativeSpec, design: Design, family: str) -> CreativeLayout:
             badge_el, badge_shape = _badge(spec, slot, pairing, floors, design)
             if badge_el is not None and badge_shape is not None:
                 zone = replace(zone, box=_carve(zone.box, Box(*badge_shape.points)))
+        logo = None
+        if assets.logo_aspect:  # from the zone as drawn: the badge keeps the other corner
+            logo = logo_slot(scene.text.box, scene.text.align, frame.shape == "banner",
+                             frame.rtl, assets.logo_aspect, frame.safe)  # fmt: skip
+        if logo is not None:
+            zone = replace(zone, box=_carve(zone.box, logo))
         cta_zone = scene.cta or zone
         group = _group(claim, cta_text, sub_text, head_style, text_style, zone, cta_zone,
                        scene.cta is None, rules.cta_size, rules.max_lines, floors)  # fmt: skip
         if not group[1][0].ellipsized:
             break
     headline, label, subline, button, legible = group
+    product: Placement | None = None
+    if assets.product_size and "image" in scene.slots:
+        product = place_product(scene.slots["image"], assets.product_size, assets.cutout)
     palette = design.palette
     head_ink = ink_on(list(zone.behind), palette)
     choices = [palette.accent, palette.ink, palette.paper, palette.block]
@@ -163,7 +179,7 @@ def compose(spec: CreativeSpec, design: Design, family: str) -> CreativeLayout:
         button, button_color, cta_zone.behind,
         TextElement(label[0], label[1], text_style, ink_on([button_color], palette),
                     (button_color,)),
-        badge_el, badge_shape, {**scene.slots, "badge": slot[0]}, legible,
+        badge_el, badge_shape, {**scene.slots, "badge": slot[0]}, legible, logo, product,
     )  # fmt: skip
 
 

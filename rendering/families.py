@@ -79,6 +79,7 @@ class Frame:
     rtl: bool
     variation: int
     cta_share: float = 0.3  # a banner's button column; widened for a long call-to-action
+    product: bool = False  # a product image fills the image slot (no stand-in, no sticker)
 
     @property
     def shape(self) -> str:
@@ -305,7 +306,7 @@ def showcase(frame: Frame) -> Scene:
     x = max(s.left, stage.left + inset) if frame.rtl else min(s.right, stage.right - inset) - d
     y = max(s.top, stage.top + inset)  # a sticker carries text: it stays in the safe area
     sticker: Box | None = Box(x, y, x + d, y + d)
-    if frame.shape == "banner":
+    if frame.shape == "banner" or frame.product:  # never a sticker over the product
         sticker = None
     badge = (sticker, (p.block,)) if sticker else None
     return Scene(ground, _stage(frame, stage), text, cta, badge,
@@ -317,6 +318,8 @@ def _stage(frame: Frame, box: Box) -> tuple[Shape, ...]:
     p = frame.palette
     radius = min(box.width, box.height) * 0.08
     panel = Shape("round", (box.left, box.top, box.right, box.bottom), p.block, radius)
+    if frame.product:  # the product stands on the plain panel
+        return (panel,)
     cx = box.left + box.width * (0.5 + (0.12 if frame.variation % 2 else -0.12))
     r = min(box.width, box.height) * 0.3
     cy = box.top + box.height * 0.42

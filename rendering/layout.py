@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from domain.catalog import FORMATS, LANGUAGES
-from rendering.design import Design, design_for
+from rendering.design import FAMILIES, Design, design_for
 from rendering.fonts import layout_engine
 from rendering.linebreak import Line, TextBlock, TextStyle
 from rendering.palette import Color
 from rendering.spec import CreativeSpec
+
+if TYPE_CHECKING:
+    from rendering.brand import Assets, Placement
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,8 @@ class CreativeLayout:
     badge_shape: Shape | None
     slots: dict[str, Box]  # logo, image, badge: where those go in this family and format
     legible: bool  # every element at or above its floor, nothing ellipsized
+    logo: Box | None = None  # where the brand's logo is drawn (aspect kept); None: not drawn
+    product: Placement | None = None  # where the product image is drawn; None: not drawn
 
     @property
     def headline_box(self) -> Box:
@@ -207,19 +213,31 @@ def layout_creative(spec: CreativeSpec) -> CreativeLayout:
     """Lay out the spec's family in its format, language and seed.
 
     Characters no font covers are left out; a claim of nothing else is UnrenderableClaim.
+    A brand kit's colours replace the seed's palette; with a product image, the image-forward
+    family "showcase" takes the images of the even-placed families too (4 of every 6).
     """
+    from rendering.brand import assets_of, brand_palette
+
     layout_engine(LANGUAGES[spec.language].script)  # fail early without shaping support
     design = design_for(spec.variant_seed)
+    if spec.brand is not None:
+        design = replace(design, palette=brand_palette(spec.brand))
+    assets = assets_of(spec.brand, spec.product_image)
+    if assets.product_size and FAMILIES.index(design.family) % 2 == 0:
+        design = replace(design, family="showcase")
     return _layout(spec.claim, spec.language, spec.cta, spec.format_code, spec.subline,
-                   spec.badge, design)  # fmt: skip
+                   spec.badge, design, assets)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=512)  # one claim, many images: the same layouts recur in a job
 def _layout(
     claim: str, language: str, cta: str, code: str, subline: str | None, badge: str | None,
-    design: Design,
+    design: Design, assets: Assets | None = None,
 ) -> CreativeLayout:  # fmt: skip
+    from rendering.brand import Assets
     from rendering.composition import compose
+
+    assets = assets or Assets()
 
     spec = CreativeSpec(claim, language, cta, code, "", subline, badge)
     lean = CreativeSpec(claim, language, cta, code, "", None, None)
@@ -229,11 +247,16 @@ def _layout(
         (lean, design.family), (lean, "poster"),
     )  # fmt: skip
     layout = None
-    for attempt, family in attempts:
-        if attempt != spec and attempt.subline == spec.subline and attempt.badge == spec.badge:
-            continue
-        layout = compose(attempt, design, family)
-        if layout.legible:
-            return layout
+    # the logo gives way first, then the kit's font (a wide face in a small banner): the
+    # claim the API accepted (measured in the house faces) is always set legibly
+    kits = tuple(dict.fromkeys((assets, replace(assets, logo_aspect=None),
+                                replace(assets, logo_aspect=None, face=None))))  # fmt: skip
+    for kit in kits:
+        for attempt, family in attempts:
+            if attempt != spec and attempt.subline == spec.subline and attempt.badge == spec.badge:
+                continue
+            layout = compose(attempt, design, family, kit)
+            if layout.legible:
+                return layout
     assert layout is not None
     return layout  # nothing legible (the API refuses such claims): the leanest, roomiest try

@@ -12,7 +12,7 @@ class BrandStyle:
     """A brand kit's content as pinned by the job, with the logo's bytes loaded.
 
     Colours are "#RRGGBB" (None where the kit sets none); `font` is a family of
-    rendering.font_catalog (None: the house fonts). Not drawn yet: the layout engine will.
+    rendering.font_catalog (None: the house fonts). Drawn by rendering.brand and .imagery.
     """
 
     primary: str

@@ -6,9 +6,11 @@ The photo is deleted right after submission: the job still completes from its pi
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 
 import httpx
+from PIL import Image
 from temporalio.client import Client
 
 from domain.jobs import job_workflow_id
@@ -54,6 +56,14 @@ async def test_a_branded_job_pins_its_inputs_and_completes_after_the_asset_is_de
     job = await wait_for_terminal(http, job_id, bearer(key))
     assert job["status"] == "completed", f"{job}\n{stack.logs()}"
     assert job["creditsConsumed"] == 2
+    async with httpx.AsyncClient() as anonymous:  # the images are in the kit's colours
+        for url in job["result"]["images"]:
+            download = await anonymous.get(url)
+            assert download.status_code == 200, download.text
+            picture = Image.open(io.BytesIO(download.content)).convert("RGB")
+            counts = {color: n for n, color in picture.getcolors(1 << 24) or []}
+            share = counts.get((0x0A, 0x66, 0xC2), 0) / (picture.width * picture.height)
+            assert share >= 0.1, f"primary #0A66C2 covers {share:.0%} of {url}"
     history = await temporal_client.get_workflow_handle(job_workflow_id(job_id)).fetch_history()
     [payload] = history.events[0].workflow_execution_started_event_attributes.input.payloads
     pinned = json.loads(payload.data)
