@@ -82,8 +82,17 @@ class GenerateCreativesWorkflow:
         self._view.failures.sort(key=lambda failure: failure.index)
         self._set_status(final_status(len(self._view.produced), len(self._view.failures)))
         if workflow.patched(WEBHOOKS_PATCH):
-            await announce_job_end(job.account_id, self._as_announced())
+            await self._announce(job)
         return self._view
+
+    async def _announce(self, job: JobInput) -> None:
+        """Start the job's event delivery. Every image has ended by now, so a cancel arriving
+        meanwhile has nothing left to stop: it must not turn a finished job into a canceled one."""
+        announcing = asyncio.ensure_future(announce_job_end(job.account_id, self._as_announced()))
+        try:
+            await asyncio.shield(announcing)
+        except asyncio.CancelledError:
+            await announcing
 
     def _as_announced(self) -> JobView:
         """The view as GET job shows it: with when the job started and the client's metadata."""

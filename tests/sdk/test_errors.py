@@ -6,7 +6,7 @@ import httpx
 import pytest
 from creative_saas_client import APIError, CreativeSaaS, CreativeSaaSError, errors
 
-from api.problems import _HTTP_PROBLEMS, DOMAIN_PROBLEMS, FORBIDDEN
+from api.problems import _HTTP_PROBLEMS, DOMAIN_PROBLEMS, FORBIDDEN, REQUEST_TIMEOUT
 from tests.sdk.fake_api import BASE_URL, ScriptedApi, problem
 
 # New in api-v1-next.md ("New problem codes"), not yet in the server's catalog on this branch.
@@ -18,6 +18,7 @@ def server_catalog() -> dict[str, int]:
     catalog = {problem.code: problem.status for problem in DOMAIN_PROBLEMS.values()}
     catalog.update({problem.code: problem.status for problem in _HTTP_PROBLEMS.values()})
     catalog[FORBIDDEN.code] = FORBIDDEN.status
+    catalog[REQUEST_TIMEOUT.code] = REQUEST_TIMEOUT.status
     catalog["internal_error"] = 500  # what an unexpected exception becomes
     return {**catalog, **NEXT_PROBLEMS}
 
