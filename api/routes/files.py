@@ -9,9 +9,8 @@ from fastapi.responses import FileResponse
 from starlette.types import Receive, Scope, Send
 
 from api.deps import StoreDep
-from api.problems import Forbidden
 from api.routes.responses import problem_responses
-from domain.errors import NotFound
+from domain.errors import Forbidden, NotFound
 from domain.outputs import MEDIA_TYPES_BY_EXTENSION
 from infra.storage import InvalidStorageKey, LocalImageStore
 
