@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cli.demo_account import DEMO_EMAIL, demo_web_password
+from cli.signing_secret import keep_signing_secret
 from cli.supervisor import Supervisor
 from infra.settings import Settings
 from infra.stack_record import StackRecord, write_stack_record
@@ -96,6 +97,7 @@ class DevStack:
             if port_in_use(port):
                 raise StackFailed(f"port {port} for {name} is in use (see --help for options)")
         self.logs.mkdir(parents=True, exist_ok=True)
+        keep_signing_secret(self.settings)  # one key, before the API and the worker read it
         self._start_temporal()
         api_key, demo_password, account_id = self._demo_api_key()
         self._spawn("worker", [sys.executable, "-m", "cli.main", "worker"])

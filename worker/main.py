@@ -86,7 +86,7 @@ def build_worker(
 def build_image_activities(settings: Settings, ledger: CreditLedger) -> object:
     """The real activities: database ledger, configured image store, Pillow renderer."""
     from activities.images import ImageActivities
-    from infra.storage import build_image_store
+    from infra.image_stores import build_image_store
     from rendering import check_fonts, render_image
 
     check_fonts()
@@ -98,7 +98,7 @@ def build_image_activities(settings: Settings, ledger: CreditLedger) -> object:
 def build_webhook_activities(settings: Settings, engine: Engine) -> WebhookActivities:
     """Deliveries with the real store, guard and sender; event bodies as the API shows jobs."""
     from api.schemas import job_detail  # the response models only, not the FastAPI routes
-    from infra.storage import build_image_store
+    from infra.image_stores import build_image_store
 
     store = build_image_store(settings)
     base_url = settings.public_base_url or f"http://{settings.api_host}:{settings.api_port}"
