@@ -33,12 +33,21 @@ class FakeImageActivities:
 
     @activity.defn(name="produce_image")
     async def produce_image(self, task: ImageTask) -> ImageProduced:
+        # Like the real activity: an attempt that has begun runs to its end, even when the job
+        # is canceled (a local activity's cancel reaches it directly, without a heartbeat).
+        attempt = asyncio.ensure_future(self._produce(task, activity.info().attempt))
+        try:
+            return await asyncio.shield(attempt)
+        except asyncio.CancelledError:
+            return await attempt
+
+    async def _produce(self, task: ImageTask, attempt: int) -> ImageProduced:
         async with self._progress:
             self.attempts[task.index] += 1
             self._progress.notify_all()
         if self.hold is not None:
             await self.hold.wait()
-        error = self.plan(task, activity.info().attempt)
+        error = self.plan(task, attempt)
         if error is not None:
             raise error
         key = f"{task.job_id}/image_{task.index}.png"
