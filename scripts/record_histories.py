@@ -26,6 +26,7 @@ import logging
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +128,7 @@ class HeldImages:
         self.release = threading.Event()
         self._started: set[int] = set()
         self._all_started = threading.Event()
+        self.cancel_seen = threading.Event()
         self._lock = threading.Lock()
 
     def __call__(self, spec: CreativeSpec) -> bytes:
@@ -136,7 +138,10 @@ class HeldImages:
                 self._started.add(index)
                 if self._started == self.indexes:
                     self._all_started.set()
-            self.release.wait(WAIT_SECONDS)
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not self.release.wait(0.01) and time.monotonic() < deadline:
+                if activity.is_cancelled():  # the workflow has turned the cancel into theirs
+                    self.cancel_seen.set()
         return render_png(spec)
 
     def wait_until_all_started(self) -> bool:
@@ -151,6 +156,9 @@ async def cancel_while_rendering(handle: WorkflowHandle, scenario: Scenario) -> 
     if not await asyncio.to_thread(held.wait_until_all_started):
         raise RuntimeError("the held images never started")
     await handle.cancel()
+    # Local activities hear of the cancel when the workflow does, at its next workflow task.
+    if not await asyncio.to_thread(held.cancel_seen.wait, WAIT_SECONDS):
+        raise RuntimeError("the cancel never reached the held images")
     held.release.set()
 
 

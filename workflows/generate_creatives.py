@@ -61,6 +61,12 @@ RELEASE_RETRY = RetryPolicy(
 # Ending the job (registry, endpoint lookup) must happen too: the same policy.
 FINISH_RETRY = RELEASE_RETRY
 
+# A local activity runs inside a workflow task, which stays open (heartbeating every 80% of
+# JOB_TASK_TIMEOUT) until its activities are done: a query or cancel is answered only at the
+# task's end. Short tasks keep both prompt; retries wait on durable timers between tasks.
+JOB_TASK_TIMEOUT = timedelta(seconds=2)
+LOCAL_RETRY_THRESHOLD = timedelta(milliseconds=500)
+
 IMAGE_TIMEOUT = timedelta(seconds=30)
 RELEASE_TIMEOUT = timedelta(seconds=30)
 FINISH_TIMEOUT = timedelta(seconds=30)
@@ -209,7 +215,9 @@ class GenerateCreativesWorkflow:
             "summary": f"image {self._images[task.index]}",
         }
         if self._local:
-            return await workflow.execute_local_activity(PRODUCE_IMAGE, task, **options)
+            return await workflow.execute_local_activity(
+                PRODUCE_IMAGE, task, local_retry_threshold=LOCAL_RETRY_THRESHOLD, **options
+            )
         return await workflow.execute_activity(PRODUCE_IMAGE, task, **options)
 
     def _image_cancellation(self) -> ActivityCancellationType:
@@ -227,7 +235,9 @@ class GenerateCreativesWorkflow:
             "summary": f"return the credit of image {image.index}",
         }
         if self._local:
-            captured_key = await workflow.execute_local_activity(RELEASE_CREDIT, release, **options)
+            captured_key = await workflow.execute_local_activity(
+                RELEASE_CREDIT, release, local_retry_threshold=LOCAL_RETRY_THRESHOLD, **options
+            )
         else:
             captured_key = await workflow.execute_activity(RELEASE_CREDIT, release, **options)
         return captured_key if isinstance(captured_key, str) else None
@@ -239,6 +249,7 @@ class GenerateCreativesWorkflow:
             result_type=JobEnded,
             start_to_close_timeout=FINISH_TIMEOUT,
             retry_policy=FINISH_RETRY,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
             summary=f"end the job ({self._view.status.value})",
         )
 
