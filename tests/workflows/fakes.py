@@ -25,6 +25,7 @@ class FakeImageActivities:
         self.released: list[int] = []
         self.stored: dict[int, str] = {}  # what a ledger would show captured, by image index
         self._progress = asyncio.Condition()
+        self.canceled = asyncio.Event()  # set once a cancel reached a running image
 
     async def until_started(self, attempts: int) -> None:
         """Wait until this many image attempts have begun."""
@@ -39,6 +40,7 @@ class FakeImageActivities:
         try:
             return await asyncio.shield(attempt)
         except asyncio.CancelledError:
+            self.canceled.set()
             return await attempt
 
     async def _produce(self, task: ImageTask, attempt: int) -> ImageProduced:
