@@ -165,7 +165,7 @@ class GenerateCreativesWorkflow:
             async with self._slots or nullcontext():
                 scheduled = True
                 self._step(image, "producing")
-                produced = await self._produce_image(_image_task(job, image), len(job.images))
+                produced = await self._produce_image(_image_task(job, image))
         except FailureError as error:
             # A regular activity fails with an ActivityError around the cause; a local one
             # with the cause itself (its last attempt's error, a timeout or the cancel).
@@ -206,7 +206,7 @@ class GenerateCreativesWorkflow:
 
     # The activities. Jobs from before LOCAL_IMAGES_PATCH replay them as regular activities.
 
-    async def _produce_image(self, task: ImageTask, total: int) -> ImageProduced:
+    async def _produce_image(self, task: ImageTask) -> ImageProduced:
         options: dict[str, Any] = {
             "result_type": ImageProduced,
             "start_to_close_timeout": IMAGE_TIMEOUT,
