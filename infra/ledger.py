@@ -266,9 +266,12 @@ class CreditLedger:
 
     def held_before(self, cutoff: datetime) -> list[Reservation]:
         """Credits still held that nothing has moved since `cutoff`, ordered by job and image."""
+        # The state inline, not a parameter: the partial index over held rows only matches
+        # a literal (SQLite's planner; PostgreSQL's generic plans of prepared statements).
+        held = sqlalchemy.literal(ReservationState.HELD.value, literal_execute=True)
         query = (
             select(CreditReservation)
-            .where(CreditReservation.state == ReservationState.HELD.value)
+            .where(col(CreditReservation.state) == held)
             .where(col(CreditReservation.updated_at) < as_utc(cutoff))
             .order_by(col(CreditReservation.job_id), col(CreditReservation.image_index))
         )

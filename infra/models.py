@@ -76,8 +76,16 @@ class CreditReservation(SQLModel, table=True):
     __tablename__ = "credit_reservations"
     __table_args__ = (
         Index("ix_credit_reservations_account_state", "account_id", "state"),
-        # The credit sweep asks for credits held since before a cutoff.
-        Index("ix_credit_reservations_state_updated", "state", "updated_at"),
+        # The credit sweep asks for credits held since before a cutoff. Partial: only the
+        # credits in flight, so it stays small, and SQLite (no statistics) never prefers it to
+        # the primary key for other states (captured_counts went from 1 ms to 600 ms at 1M).
+        Index(
+            "ix_credit_reservations_state_updated",
+            "state",
+            "updated_at",
+            postgresql_where=text("state = 'held'"),
+            sqlite_where=text("state = 'held'"),
+        ),
     )
 
     job_id: str = Field(primary_key=True, sa_type=String(64))

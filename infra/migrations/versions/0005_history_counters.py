@@ -2,7 +2,8 @@
 
 - accounts.held_credits, kept by the ledger in the same transactions as the reservations, so the
   account's balance is one row; backfilled here from the credits held right now.
-- ix_credit_reservations_state_updated for the sweep's "held since before a cutoff".
+- ix_credit_reservations_state_updated for the sweep's "held since before a cutoff", over the
+  held rows only (the credits in flight).
 - job_registry: the jobs the API started and whether they ended, for the plan's limit on active
   jobs; partial index over the open rows. Jobs started before this revision are not in it.
 
@@ -44,7 +45,11 @@ def upgrade() -> None:
         " AND credit_reservations.state = 'held')"
     )
     op.create_index(
-        "ix_credit_reservations_state_updated", "credit_reservations", ["state", "updated_at"]
+        "ix_credit_reservations_state_updated",
+        "credit_reservations",
+        ["state", "updated_at"],
+        sqlite_where=sa.text("state = 'held'"),
+        postgresql_where=sa.text("state = 'held'"),
     )
     op.create_table(
         "job_registry",
