@@ -125,13 +125,17 @@ def seed_history(engine: sqlalchemy.Engine, account_id: str, images: int) -> Non
         )
     # Settle the load as the server would soon after it, so its write-back does not land on
     # the figures: statistics (autovacuum) and a checkpoint.
-    with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             autocommit.exec_driver_sql("ANALYZE")
             autocommit.exec_driver_sql("CHECKPOINT")
-        else:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    raw = engine.raw_connection()  # outside any transaction, which a checkpoint cannot run in
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
 
 
 def _sqlite_time(epoch: float) -> str:
