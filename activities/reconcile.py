@@ -1,9 +1,11 @@
-"""Return the credits still held by jobs whose workflow closed without returning them.
+"""Return the credits still held by jobs whose workflow closed without returning them, and stop
+counting those jobs as active.
 
 A workflow that is terminated, times out or is reset away never runs its `release_credit`
-compensation, so the credits its images reserved would stay held forever. Only a closed (or
-forgotten, past retention) workflow's credits are returned: a running one's image may still
-capture them. A late capture by an image still rendering for a closed workflow is harmless, as
+compensation nor its last step, so the credits its images reserved would stay held and the job
+would count against the plan's limit forever. Only a closed (or forgotten, past retention)
+workflow's credits are returned and its job ended: a running one's image may still capture
+them. A late capture by an image still rendering for a closed workflow is harmless, as
 `capture` only moves held credits.
 """
 
@@ -20,6 +22,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.jobs import job_workflow_id
+from infra.job_registry import JobRegistry
 from infra.ledger import CreditLedger, Reservation, ReservationState
 from infra.logging import log_context
 from infra.models import utc_now
@@ -38,17 +41,29 @@ CLOSED = frozenset(
 
 
 async def release_credits_of_closed_jobs(
-    client: Client, ledger: CreditLedger, *, older_than: timedelta
+    client: Client,
+    ledger: CreditLedger,
+    *,
+    older_than: timedelta,
+    registry: JobRegistry | None = None,
 ) -> list[Reservation]:
-    """Release every credit held longer than `older_than` by a job whose workflow is closed."""
+    """Release every credit held longer than `older_than` by a job whose workflow is closed, and
+    end the registry's jobs started longer ago than that whose workflow is closed.
+
+    The registry defaults to the one in the ledger's database. Only jobs older than
+    `older_than` are described, one call each: the open ones are a few per account at most.
+    """
+    registry = registry if registry is not None else JobRegistry(ledger.engine)
     # A mistyped namespace would make every workflow "not found": fail instead of releasing.
     await client.workflow_service.describe_namespace(
         DescribeNamespaceRequest(namespace=client.namespace)
     )
-    held = await asyncio.to_thread(ledger.held_before, utc_now() - older_than)
+    cutoff = utc_now() - older_than
+    held = await asyncio.to_thread(ledger.held_before, cutoff)
+    closed: dict[str, str | None] = {}
     released: list[Reservation] = []
     for job_id, reservations in groupby(held, key=lambda reservation: reservation.job_id):
-        closed_as = await _closed_status(client, job_id)
+        closed[job_id] = closed_as = await _closed_status(client, job_id)
         if closed_as is None:
             continue
         for reservation in reservations:
@@ -65,6 +80,14 @@ async def release_credits_of_closed_jobs(
                     closed_as,
                 )
             released.append(returned)
+    # Read after the releases: a job whose credits just came back is among these rows too.
+    for job_id in await asyncio.to_thread(registry.open_before, cutoff):
+        closed_as = closed[job_id] if job_id in closed else await _closed_status(client, job_id)
+        if closed_as is None:
+            continue
+        await asyncio.to_thread(registry.ended, job_id)
+        with log_context(job_id=job_id):
+            log.info("job %s no longer counts as active: its workflow is %s", job_id, closed_as)
     return released
 
 
@@ -83,14 +106,20 @@ async def _closed_status(client: Client, job_id: str) -> str | None:
 class CreditReconciliation:
     """The reconciler as an activity, so a Temporal Schedule runs it and the UI shows each run."""
 
-    def __init__(self, client: Client, ledger: CreditLedger) -> None:
+    def __init__(
+        self, client: Client, ledger: CreditLedger, registry: JobRegistry | None = None
+    ) -> None:
         self._client = client
         self._ledger = ledger
+        self._registry = registry
 
     @activity.defn(name="release_credits_of_closed_jobs")
     async def release(self, older_than_minutes: int) -> int:
-        """Release what closed jobs still hold; how many credits came back."""
+        """Release what closed jobs still hold and end their jobs; how many credits came back."""
         released = await release_credits_of_closed_jobs(
-            self._client, self._ledger, older_than=timedelta(minutes=older_than_minutes)
+            self._client,
+            self._ledger,
+            older_than=timedelta(minutes=older_than_minutes),
+            registry=self._registry,
         )
         return len(released)

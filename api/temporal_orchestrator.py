@@ -62,6 +62,7 @@ from domain.jobs import (
     job_workflow_id,
 )
 from infra.accounts import AccountService
+from infra.job_registry import JobRegistry
 from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.temporal import connect_client
@@ -99,7 +100,7 @@ class TemporalJobOrchestrator:
         self._ledger = ledger
         self._task_queue = task_queue
         self._call_timeout = call_timeout
-        self._active_jobs = ActiveJobLimit(client, accounts, call_timeout)
+        self._active_jobs = ActiveJobLimit(JobRegistry(ledger.engine), accounts)
         self._lister = JobLister(client, ledger)
         # Closed jobs never change: keep their (owner, view) to spare Temporal the reads.
         self._closed: OrderedDict[str, tuple[str | None, JobView]] = OrderedDict()
@@ -174,6 +175,7 @@ class TemporalJobOrchestrator:
                     "the job could not be started; retry with the same key"
                 ) from None
             return await self._replay(account_id, job_id, request, existing)
+        await self._active_jobs.started(account_id, job_id)
         return Submission(JobView(job_id, JobStatus.QUEUED, request.count), replayed=False)
 
     async def get(self, account_id: str, job_id: str) -> JobView:

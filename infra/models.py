@@ -1,10 +1,11 @@
-"""SQLModel tables: accounts with their credit balance, API keys, grants and reservations."""
+"""SQLModel tables: accounts with their credit balance, API keys, grants, reservations and the
+registry of jobs (what the plan limit counts)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Index, String
+from sqlalchemy import CheckConstraint, DateTime, Index, String, text
 from sqlmodel import Field, SQLModel
 
 
@@ -19,12 +20,18 @@ def as_utc(moment: datetime) -> datetime:
 
 
 class Account(SQLModel, table=True):
-    """A customer; the balance lives on this row so a reservation is one conditional UPDATE."""
+    """A customer; the balance lives on this row so a reservation is one conditional UPDATE.
+
+    held_credits moves in the same transactions as the reservations (see infra.ledger), so the
+    balance is read from this row alone however many images the account has made; consumed is
+    granted - available - held.
+    """
 
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint("available_credits >= 0", name="ck_accounts_available_not_negative"),
         CheckConstraint("granted_credits >= 0", name="ck_accounts_granted_not_negative"),
+        CheckConstraint("held_credits >= 0", name="ck_accounts_held_not_negative"),
     )
 
     id: str = Field(primary_key=True, sa_type=String(40))
@@ -32,6 +39,7 @@ class Account(SQLModel, table=True):
     plan: str = Field(sa_type=String(32))
     available_credits: int = 0
     granted_credits: int = 0
+    held_credits: int = 0
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
@@ -66,7 +74,19 @@ class CreditReservation(SQLModel, table=True):
     """The credit of one image of one job: held while it renders, then captured or released."""
 
     __tablename__ = "credit_reservations"
-    __table_args__ = (Index("ix_credit_reservations_account_state", "account_id", "state"),)
+    __table_args__ = (
+        Index("ix_credit_reservations_account_state", "account_id", "state"),
+        # The credit sweep asks for credits held since before a cutoff. Partial: only the
+        # credits in flight, so it stays small, and SQLite (no statistics) never prefers it to
+        # the primary key for other states (captured_counts went from 1 ms to 600 ms at 1M).
+        Index(
+            "ix_credit_reservations_state_updated",
+            "state",
+            "updated_at",
+            postgresql_where=text("state = 'held'"),
+            sqlite_where=text("state = 'held'"),
+        ),
+    )
 
     job_id: str = Field(primary_key=True, sa_type=String(64))
     image_index: int = Field(primary_key=True)
@@ -75,3 +95,29 @@ class CreditReservation(SQLModel, table=True):
     storage_key: str | None = Field(default=None, sa_type=String(512))
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class JobRecord(SQLModel, table=True):
+    """A job the API started, until it ended: what the plan's limit on active jobs counts.
+
+    account_id stays empty when the job's end was recorded before its start (a fast job can
+    finish before the API that started it gets to write this row).
+    """
+
+    __tablename__ = "job_registry"
+    __table_args__ = (
+        # Only the open rows: counting an account's active jobs stays cheap with any history.
+        Index(
+            "ix_job_registry_active",
+            "account_id",
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    job_id: str = Field(primary_key=True, sa_type=String(64))
+    account_id: str | None = Field(
+        default=None, foreign_key="accounts.id", nullable=True, sa_type=String(40)
+    )
+    started_at: datetime = Field(sa_type=DateTime(timezone=True))
+    ended_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -81,8 +81,8 @@ async def test_a_database_failing_after_authentication_is_a_503_not_a_500(
     accounts = AccountService(broken_engine)
     account = accounts.create_account("Unlucky")
     _, key = accounts.create_key(account.id)
-    with broken_engine.begin() as connection:  # the ledger's table vanishes under the API
-        connection.exec_driver_sql("DROP TABLE credit_reservations")
+    with broken_engine.begin() as connection:  # the ledger's counter vanishes under the API
+        connection.exec_driver_sql("ALTER TABLE accounts DROP COLUMN held_credits")
     app = create_app(settings, orchestrator=orchestrator, engine=broken_engine, store=store)
 
     async with app.router.lifespan_context(app):

@@ -70,3 +70,15 @@ def test_longpoll_benchmark_holds_its_polls(tmp_path: Path) -> None:
     assert (level["polls"], level["held"], level["errors"]) == (10, 10, {})
     assert level["answered_after_s_p50"] >= 2  # the polls were held, not answered at once
     assert result["api_peak_rss_mib"] > 0
+
+
+def test_history_benchmark_times_each_operation_both_ways(tmp_path: Path) -> None:
+    result = run_benchmark(
+        "bench.history", tmp_path / "history.json",
+        "--images", "500", "--calls", "5", "--slow-calls", "2", "--databases", "sqlite",
+    )  # fmt: skip
+
+    sqlite = result["databases"]["sqlite"]
+    assert set(sqlite) == {"seed_seconds", "empty", "history"}
+    assert sqlite["empty"].keys() == sqlite["history"].keys()
+    assert all(figure["p50"] > 0 for figure in sqlite["history"].values())

@@ -70,5 +70,6 @@ async def test_twenty_jobs_racing_for_ten_credits_never_overspend(
         assert snapshot.available >= 0, snapshot
         assert snapshot.granted == snapshot.available + snapshot.held + snapshot.consumed
     final = ledger.summary(account)
+    assert final == ledger.recount(account), "the counters drifted from the reservations"
     assert (final.available, final.consumed) == (0, CREDITS)
     assert_books_balance(final)

@@ -15,9 +15,13 @@ from infra.ledger import CreditLedger, CreditSummary, JobProgress, Reservation, 
 Funded = Callable[..., AccountInfo]
 
 
-def assert_balanced(summary: CreditSummary) -> None:
+def assert_balanced(ledger: CreditLedger, account_id: str) -> CreditSummary:
+    """The balance the API shows, checked against a recount of the reservations themselves."""
+    summary = ledger.summary(account_id)
+    assert summary == ledger.recount(account_id), "the counters drifted from the reservations"
     assert summary.granted == summary.available + summary.held + summary.consumed
-    assert summary.available >= 0
+    assert min(summary.available, summary.held, summary.consumed) >= 0, summary
+    return summary
 
 
 def test_grant_adds_credits_and_validates(ledger: CreditLedger, funded_account: Funded) -> None:
@@ -190,8 +194,7 @@ def test_racing_reservations_never_overdraw(ledger: CreditLedger, funded_account
         outcomes = list(pool.map(reserve, range(40)))
 
     assert outcomes.count(True) == 10
-    summary = ledger.summary(account.id)
-    assert_balanced(summary)
+    summary = assert_balanced(ledger, account.id)
     assert summary == CreditSummary(granted=10, available=0, held=10, consumed=0)
 
 
@@ -207,7 +210,9 @@ def test_racing_retries_of_one_image_charge_once(
         results = set(pool.map(reserve, range(20)))
 
     assert len(results) == 1
-    assert ledger.summary(account.id) == CreditSummary(granted=5, available=4, held=1, consumed=0)
+    assert assert_balanced(ledger, account.id) == CreditSummary(
+        granted=5, available=4, held=1, consumed=0
+    )
 
 
 def test_racing_capture_and_release_settle_on_one(
@@ -228,8 +233,7 @@ def test_racing_capture_and_release_settle_on_one(
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(settle, tasks))
 
-    summary = ledger.summary(account.id)
-    assert_balanced(summary)
+    summary = assert_balanced(ledger, account.id)
     assert summary.held == 0 and summary.granted == 20
     states = [r.state for r in ledger.job_reservations("job-1")]
     assert states.count(ReservationState.CAPTURED) == summary.consumed
@@ -263,4 +267,31 @@ def test_racing_processes_never_overdraw(
         reserved = sum(job.result() for job in jobs)
 
     assert reserved == 15
-    assert ledger.summary(account.id) == CreditSummary(granted=15, available=0, held=15, consumed=0)
+    assert assert_balanced(ledger, account.id) == CreditSummary(
+        granted=15, available=0, held=15, consumed=0
+    )
+
+
+def test_every_move_keeps_the_counters_equal_to_a_recount(
+    ledger: CreditLedger, funded_account: Funded
+) -> None:
+    account = funded_account(credits=5)
+    other = funded_account(credits=2, name="Other")
+    for index in (1, 2, 3, 4):
+        ledger.reserve(job_id="job-1", account_id=account.id, index=index)
+    ledger.reserve(job_id="job-2", account_id=other.id, index=1)
+    ledger.capture(job_id="job-1", index=1, storage_key="1.png")
+    ledger.capture(job_id="job-1", index=1, storage_key="again.png")  # a retried capture
+    ledger.release(job_id="job-1", index=2)
+    ledger.release(job_id="job-1", index=2)  # a retried compensation
+    ledger.capture(job_id="job-1", index=2, storage_key="late.png")  # too late: released
+    ledger.release(job_id="job-1", index=1)  # too late: captured
+    ledger.reserve(job_id="job-1", account_id=account.id, index=3)  # a retried reserve
+    ledger.grant(account.id, 3)
+
+    assert assert_balanced(ledger, account.id) == CreditSummary(
+        granted=8, available=5, held=2, consumed=1
+    )
+    assert assert_balanced(ledger, other.id) == CreditSummary(
+        granted=2, available=1, held=1, consumed=0
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from sqlmodel import SQLModel
 
 from infra.accounts import AccountService
 from infra.db import MIGRATIONS_DIR, create_db_engine, downgrade, migrate
+from infra.ledger import CreditLedger, CreditSummary
 from tests.infra.conftest import DATABASES
 from tests.support.postgres import require_postgres, temporary_database
 
-TABLES = {"accounts", "api_keys", "credit_grants", "credit_reservations"}
+TABLES = {"accounts", "api_keys", "credit_grants", "credit_reservations", "job_registry"}
+NOW = datetime(2026, 11, 30, tzinfo=UTC)
 
 
 @pytest.fixture(params=DATABASES)
@@ -81,3 +84,38 @@ def test_alembic_cli_config_uses_the_app_database(
     assert table_names(engine) >= TABLES
     assert schema_drift(engine) == []
     engine.dispose()
+
+
+def test_upgrade_counts_the_credits_held_before_it(empty_engine: sqlalchemy.Engine) -> None:
+    migrate(empty_engine)
+    downgrade(empty_engine, "0004_assets_brand_kits")  # a database from before the counter
+    with empty_engine.begin() as connection:
+        connection.execute(
+            sqlalchemy.text(
+                "INSERT INTO accounts (id, name, plan, available_credits, granted_credits,"
+                " created_at) VALUES (:id, :id, 'free', :available, 10, :now)"
+            ),
+            [
+                {"id": "acct_busy", "available": 6, "now": NOW},
+                {"id": "acct_idle", "available": 10, "now": NOW},
+            ],
+        )
+        connection.execute(
+            sqlalchemy.text(
+                "INSERT INTO credit_reservations (job_id, image_index, account_id, state,"
+                " created_at, updated_at) VALUES (:job, :index, 'acct_busy', :state, :now, :now)"
+            ),
+            [
+                {"job": "job-1", "index": index, "state": state, "now": NOW}
+                for index, state in enumerate(["held", "held", "captured", "released", "captured"])
+            ],
+        )
+
+    migrate(empty_engine)
+
+    ledger = CreditLedger(empty_engine)
+    assert ledger.summary("acct_busy") == CreditSummary(granted=10, available=6, held=2, consumed=2)
+    assert ledger.summary("acct_busy") == ledger.recount("acct_busy")
+    assert ledger.summary("acct_idle") == CreditSummary(
+        granted=10, available=10, held=0, consumed=0
+    )

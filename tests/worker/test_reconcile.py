@@ -21,7 +21,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.images import ImageActivities
 from activities.reconcile import release_credits_of_closed_jobs
-from domain.jobs import JobStatus, job_workflow_id
+from domain.jobs import ImageSpec, JobInput, JobStatus, job_workflow_id
+from infra.job_registry import JobRegistry
 from infra.ledger import CreditLedger, Reservation, ReservationState
 from infra.models import utc_now
 from infra.storage import LocalImageStore
@@ -29,6 +30,7 @@ from rendering import render_png
 from tests.faults.conftest import funder
 from tests.faults.harness import JobService, job_service
 from tests.support.faults import GatedRenderer
+from workflows.generate_creatives import GenerateCreativesWorkflow
 
 CREDITS = 3
 NOW = timedelta(0)  # every held credit is old enough
@@ -159,3 +161,67 @@ async def test_a_wrong_namespace_fails_instead_of_releasing_every_credit(
     with pytest.raises(RPCError, match="no-such-namespace"):
         await reconcile(wrong_namespace, ledger)
     assert ledger.summary(account).held == 1
+
+
+async def start_without_worker(client: Client, account: str) -> str:
+    """A job whose workflow runs and stays running: nobody polls its task queue."""
+    job_id = str(uuid.uuid4())
+    job = JobInput(job_id, account, "Claim", "EN", "Buy", [ImageSpec(index=1, format="F1")])
+    await client.start_workflow(
+        GenerateCreativesWorkflow.run,
+        job,
+        id=job_workflow_id(job_id),
+        task_queue=f"no-worker-{uuid.uuid4()}",
+    )
+    return job_id
+
+
+async def test_jobs_whose_workflow_closed_without_their_last_step_stop_counting(
+    dev_server_env: WorkflowEnvironment,
+    sqlite_engine: sqlalchemy.Engine,
+    funded_account: Callable[[int], str],
+):
+    client, ledger = dev_server_env.client, CreditLedger(sqlite_engine)
+    registry = JobRegistry(sqlite_engine)
+    account = funded_account(CREDITS)
+    terminated = await start_without_worker(client, account)
+    running = await start_without_worker(client, account)
+    forgotten = str(uuid.uuid4())  # past retention: Temporal no longer knows the workflow
+    for job_id in (terminated, running, forgotten):
+        registry.started(account, job_id)
+    await client.get_workflow_handle(job_workflow_id(terminated)).terminate("operator")
+    assert registry.active(account) == 3  # a terminated workflow never runs finish_job
+
+    await release_credits_of_closed_jobs(
+        client, ledger, older_than=timedelta(minutes=10), registry=registry
+    )
+    assert registry.active(account) == 3  # too young to be looked at
+
+    assert await reconcile(client, ledger) == []  # no credits held; the registry beside it
+    assert registry.active(account) == 1
+    assert registry.open_before(utc_now()) == [running]
+
+    await client.get_workflow_handle(job_workflow_id(running)).terminate("test over")
+    await reconcile(client, ledger)
+    assert registry.active(account) == 0
+
+
+async def test_a_terminated_job_holding_credits_gets_them_back_and_stops_counting(
+    dev_server_env: WorkflowEnvironment,
+    sqlite_engine: sqlalchemy.Engine,
+    funded_account: Callable[[int], str],
+):
+    client, ledger = dev_server_env.client, CreditLedger(sqlite_engine)
+    registry = JobRegistry(sqlite_engine)
+    account = funded_account(CREDITS)
+    job_id = await start_without_worker(client, account)
+    registry.started(account, job_id)
+    ledger.reserve(job_id=job_id, account_id=account, index=1)
+    await client.get_workflow_handle(job_workflow_id(job_id)).terminate("operator")
+
+    released = await reconcile(client, ledger)
+
+    assert images_of(released) == [(job_id, 1)]
+    assert registry.active(account) == 0
+    assert ledger.summary(account) == ledger.recount(account)
+    assert ledger.summary(account).available == CREDITS
