@@ -49,8 +49,7 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 
 
 def no_job_registry(job_id: str) -> None:
-    """Stand-in for the job registry's `ended(job_id)` until the worker is given the registry:
-    records nothing, so the plan limit's count must come from elsewhere meanwhile."""
+    """For workers without a database (benchmarks, fakes): a job's end is recorded nowhere."""
 
 
 def build_worker(
@@ -115,9 +114,13 @@ def build_image_activities(settings: Settings, ledger: CreditLedger) -> object:
 
 
 def build_job_activities(engine: Engine) -> JobActivities:
-    """The job's end: the registry (not wired yet, see no_job_registry) and live endpoints."""
+    """The job's end: the job registry (the plan limit's count) and live endpoints."""
+    from infra.job_registry import JobRegistry
+
     store = WebhookStore(engine)
-    return JobActivities(no_job_registry, lambda account_id: bool(store.list_endpoints(account_id)))
+    return JobActivities(
+        JobRegistry(engine).ended, lambda account_id: bool(store.list_endpoints(account_id))
+    )
 
 
 def build_webhook_activities(settings: Settings, engine: Engine) -> WebhookActivities:
