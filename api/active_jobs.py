@@ -58,3 +58,6 @@ class ActiveJobLimit:
                 f"{running.count} are running; retry when one has finished",
                 retry_after_seconds=RETRY_AFTER_SECONDS,
             )
+
+    async def started(self, account_id: str, job_id: str) -> None:
+        """Told after each job's workflow started (nothing to count here: visibility does)."""

@@ -69,7 +69,16 @@ class GenerateCreativesWorkflow:
 
     @workflow.run
     async def run(self, job: JobInput) -> JobView:
-        self._view = JobView(job_id=job.job_id, status=JobStatus.QUEUED, requested=len(job.images))
+        self._view = JobView(
+            job_id=job.job_id,
+            status=JobStatus.QUEUED,
+            requested=len(job.images),
+            # The complete view, so the API reads a job without describing its workflow.
+            created_at=workflow.info().workflow_start_time,
+            metadata=workflow.memo_value("metadata", {}, type_hint=dict[str, str]),
+            claim=job.claim,
+            language=job.language,
+        )
         self._set_status(JobStatus.PROCESSING)
         if workflow.patched(BOUNDED_IMAGES_PATCH):
             self._slots = asyncio.Semaphore(MAX_IMAGES_IN_FLIGHT)

@@ -69,7 +69,7 @@ async def test_a_terminated_jobs_held_credits_come_back_and_a_late_capture_canno
     async with gated_worker(client, sqlite_engine, image_store) as (jobs, render, gate):
         job_id = await jobs.submit(account, count=2)
         assert await asyncio.to_thread(render.wait_until_started, 2, RENDER_START_TIMEOUT)
-        await client.get_workflow_handle(job_workflow_id(job_id)).terminate("operator")
+        await client.get_workflow_handle(job_workflow_id(account, job_id)).terminate("operator")
         assert ledger.summary(account).held == 2  # what termination used to leave behind
 
         released = await reconcile(client, ledger)
