@@ -83,7 +83,7 @@ class JobReader:
         self._ledger = ledger
         self._call_timeout = call_timeout
         self._query_timeout = query_timeout
-        self.legacy_ids = legacy_ids
+        self._legacy_ids = legacy_ids
         # Closed jobs never change: keep their views to spare Temporal the reads.
         self._closed: OrderedDict[tuple[str, str], JobView] = OrderedDict()
 
@@ -125,7 +125,7 @@ class JobReader:
 
     async def find_legacy(self, account_id: str, job_id: str) -> FoundJob | None:
         """The account's job under the ID it had before IDs named the account, if any."""
-        if not self.legacy_ids:
+        if not self._legacy_ids:
             return None
         handle = self._client.get_workflow_handle_for(
             GenerateCreativesWorkflow.run, legacy_job_workflow_id(job_id)

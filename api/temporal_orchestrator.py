@@ -59,9 +59,6 @@ from workflows.generate_creatives import GenerateCreativesWorkflow
 from workflows.search_attributes import ACCOUNT_ID, JOB_STATUS
 
 JOB_KEY_NAMESPACE = uuid.UUID("6f1c3b0e-8d55-4d0a-9a43-0c2f6a7b5e11")
-# The API passes TEMPORAL_CALL_TIMEOUT_SECONDS (0.8 s) as `call_timeout` for describe, count
-# and start, so a frozen Temporal (SIGSTOP, a stuck disk) costs a POST that before its 503, not
-# RPC_TIMEOUT; built without it (tools, tests) the orchestrator keeps RPC_TIMEOUT.
 
 
 def job_id_for(account_id: str, idempotency_key: str | None) -> str:
@@ -84,6 +81,10 @@ class TemporalJobOrchestrator:
         *,
         legacy_ids: bool = True,
     ) -> None:
+        # The API passes TEMPORAL_CALL_TIMEOUT_SECONDS (0.8 s) as `call_timeout` for describe,
+        # count and start, so a frozen Temporal (SIGSTOP, a stuck disk) costs a POST that before
+        # its 503, not RPC_TIMEOUT; built without it (tools, tests) it keeps RPC_TIMEOUT.
+        # `legacy_ids`: also find jobs under the ID they had before it named the account.
         self._client = client
         self._ledger = ledger
         self._task_queue = task_queue

@@ -1,5 +1,5 @@
 # Each image of a job, from its Temporal history: label, outcome and failure, one line each.
-#   temporal workflow show -w creative-job-<jobId> -o json | jq -r -f scripts/job_images.jq
+#   temporal workflow show -w creative-job-<accountId>-<jobId> -o json | jq -r -f scripts/job_images.jq
 (.events | map(select(.activityTaskScheduledEventAttributes)
   | {key: .eventId, value: ((.userMetadata.summary.data // empty | @base64d | fromjson)
                             // .activityTaskScheduledEventAttributes.activityType.name)})

@@ -261,3 +261,15 @@ async def test_a_replay_is_never_refused_for_what_its_own_job_holds(stack: Stack
     assert replay.replayed and replay.view.job_id == first.view.job_id
     with pytest.raises(NotFound):
         await stack.orchestrator.submit(alice_id, request, "a-new-key", asset_deleted_since)
+
+
+async def test_with_legacy_ids_off_a_job_under_the_old_id_is_no_longer_looked_for(stack: Stack):
+    alice_id, alice = stack.new_account(credits=2)
+    job_id = await _start_the_old_way(stack, alice_id, "before-the-upgrade")
+    upgraded = TemporalJobOrchestrator(
+        stack.client, stack.ledger, stack.task_queue, stack.accounts, legacy_ids=False
+    )
+
+    assert (await stack.orchestrator.wait(alice_id, job_id, 30)).status is JobStatus.COMPLETED
+    with pytest.raises(NotFound):
+        await upgraded.get(alice_id, job_id)

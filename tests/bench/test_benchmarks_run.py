@@ -66,3 +66,14 @@ def test_longpoll_benchmark_holds_its_polls(tmp_path: Path) -> None:
     assert (level["polls"], level["held"], level["errors"]) == (10, 10, {})
     assert level["answered_after_s_p50"] >= 2  # the polls were held, not answered at once
     assert result["api_peak_rss_mib"] > 0
+
+
+def test_wait_latency_benchmark_splits_where_a_long_polled_job_spent_its_time(
+    tmp_path: Path,
+) -> None:
+    result = run_benchmark("bench.wait_latency", tmp_path / "wait.json", "--jobs", "2")
+
+    seen, split = result["post_to_completed_ms"], result["split_ms_median"]
+    assert 0 < seen["median"] <= seen["max"]
+    assert split["workflow"] > 0 and split["to_client"] >= 0  # seen only after it closed
+    assert split["to_start"] + split["workflow"] + split["to_client"] <= seen["max"] + 1
