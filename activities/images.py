@@ -9,6 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.brand import BrandKitPin, PinnedAsset
+from domain.contract import PRODUCE_IMAGE, RELEASE_CREDIT, PermanentImageError
 from domain.errors import InsufficientCredits
 from domain.jobs import CreditRelease, ImageProduced, ImageTask
 from domain.outputs import OUTPUT_FORMATS
@@ -33,7 +34,9 @@ class ImageActivities:
         self._store = store
         self._render = render
 
-    @activity.defn(name="produce_image")
+    # An attempt that has begun runs to its end even when the job is canceled (a local activity
+    # is canceled in the worker itself): the workflow waits for it, then asks the ledger.
+    @activity.defn(name=PRODUCE_IMAGE, no_thread_cancel_exception=True)
     def produce_image(self, task: ImageTask) -> ImageProduced:
         """Reserve the image's credit, render it, upload it and capture the credit."""
         try:
@@ -42,12 +45,14 @@ class ImageActivities:
             )
         except InsufficientCredits as error:
             raise ApplicationError(
-                "no credit left for this image", type="InsufficientCredits", non_retryable=True
+                "no credit left for this image",
+                type=PermanentImageError.INSUFFICIENT_CREDITS,
+                non_retryable=True,
             ) from error
         if reservation.state is ReservationState.RELEASED:
             raise ApplicationError(
                 "this image's credit was already returned",
-                type="CreditAlreadyReleased",
+                type=PermanentImageError.CREDIT_ALREADY_RELEASED,
                 non_retryable=True,
             )
         if reservation.state is ReservationState.CAPTURED and reservation.storage_key:
@@ -60,7 +65,7 @@ class ImageActivities:
         if captured.state is not ReservationState.CAPTURED:
             raise ApplicationError(
                 "this image's credit was returned while it rendered",
-                type="CreditAlreadyReleased",
+                type=PermanentImageError.CREDIT_ALREADY_RELEASED,
                 non_retryable=True,
             )
         return ImageProduced(task.index, task.format, key)
@@ -83,7 +88,7 @@ class ImageActivities:
         except UnrenderableClaim as error:
             # No font draws any of the claim (emoji only, say): every retry would fail alike.
             raise ApplicationError(
-                str(error), type="InvalidCreative", non_retryable=True
+                str(error), type=PermanentImageError.INVALID_CREATIVE, non_retryable=True
             ) from error
 
     def _brand_style(self, kit: BrandKitPin | None) -> BrandStyle | None:
@@ -108,7 +113,7 @@ class ImageActivities:
         except KeyError:
             raise ApplicationError(
                 f"the pinned image {asset.sha256} is no longer stored",
-                type="InvalidCreative",
+                type=PermanentImageError.INVALID_CREATIVE,
                 non_retryable=True,
             ) from None
         if hashlib.sha256(data).hexdigest() != asset.sha256:
@@ -116,7 +121,7 @@ class ImageActivities:
             raise ApplicationError(f"the pinned image {asset.sha256} reads back altered")
         return data
 
-    @activity.defn(name="release_credit")
+    @activity.defn(name=RELEASE_CREDIT, no_thread_cancel_exception=True)
     def release_credit(self, release: CreditRelease) -> str | None:
         """Compensation: give back the credit of an image that did not come back produced.
 

@@ -33,8 +33,9 @@ from infra.accounts import AccountService
 from infra.assets import AssetService
 from infra.brand_kits import BrandKitService
 from infra.db import create_db_engine
+from infra.image_stores import build_image_store
 from infra.settings import Settings, load_settings
-from infra.storage import ImageStore, build_image_store
+from infra.storage import ImageStore
 from infra.url_guard import Resolver, UrlGuard, system_resolver
 from infra.webhooks import WebhookStore
 

@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from api.orchestrator import JobOrchestrator
-from domain.errors import FieldError, InvalidRequest, ServiceUnavailable, Unauthorized
+from domain.errors import FieldError, InvalidRequest, Unauthorized
 from infra.accounts import UNAUTHORIZED_DETAIL, AccountInfo, AccountService
 from infra.assets import AssetService
 from infra.brand_kits import BrandKitService
@@ -87,10 +86,8 @@ async def current_account(
     if token is None:
         raise Unauthorized(UNAUTHORIZED_DETAIL)
     accounts: AccountService = request.app.state.accounts
-    try:
-        account = await run_in_threadpool(accounts.authenticate, token)
-    except SQLAlchemyError as error:
-        raise ServiceUnavailable("the account store is unavailable; retry shortly") from error
+    # A database failure rises to api/problems.py, which translates it (503 when transient).
+    account = await run_in_threadpool(accounts.authenticate, token)
     request.state.account_id = account.id  # for the access log line of this request
     return account
 

@@ -8,8 +8,11 @@ page starts strictly after the last job's (start time, job id), so a job never s
 is skipped, even while jobs finish or new ones start between pages.
 
 Rows come without a query to any workflow: claim, language and requested from the memo written
-at start, produced from the ledger's captured credits (one query per page), status from the
-JobStatus search attribute the workflow keeps current.
+at start, produced from the ledger's captured credits (one query per page), a closed job's
+status from the JobStatus search attribute its workflow wrote at its end. A running job's
+attribute says only `queued` (the start request writes it; jobs started before the workflow
+wrote it once, at the end, also say `processing`): it is processing once the ledger holds a
+reservation for one of its images, else queued.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from domain.jobs import (
     final_status,
     job_id_of_workflow,
 )
-from infra.ledger import CreditLedger
+from infra.ledger import CreditLedger, JobProgress
 from workflows.search_attributes import JOB_STATUS
 
 # An account with at most this many matching jobs is listed whole and sorted in memory.
@@ -41,11 +44,15 @@ OLDEST_WINDOW = timedelta(days=3660)
 _RESOLUTION = timedelta(microseconds=1)  # SQL visibility compares times to the microsecond
 _STATUS_VALUES = frozenset(status.value for status in JobStatus)
 
+# Running jobs not yet at their end; the ledger tells queued from processing. An account runs
+# few jobs at once (its plan's limit), so they are listed whole, then filtered.
+_RUNNING = "JobStatus IN ('queued', 'processing') AND ExecutionStatus = 'Running'"
+RUNNING_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.PROCESSING})
 # The visibility filter for each status a client can ask for. Queued and processing are
-# running workflows (the attribute says which); the others are what closed workflows recorded.
+# running workflows; the others are what workflows recorded at their end.
 STATUS_FILTERS: dict[JobStatus, str] = {
-    JobStatus.QUEUED: "JobStatus = 'queued' AND ExecutionStatus = 'Running'",
-    JobStatus.PROCESSING: "JobStatus = 'processing' AND ExecutionStatus = 'Running'",
+    JobStatus.QUEUED: _RUNNING,
+    JobStatus.PROCESSING: _RUNNING,
     JobStatus.COMPLETED: "JobStatus = 'completed'",
     JobStatus.PARTIAL: "JobStatus = 'partial'",
     JobStatus.FAILED: "JobStatus = 'failed'",
@@ -79,13 +86,19 @@ class JobLister:
             # Inclusive of after's microsecond: jobs started in it are cut by id below.
             query += f" AND StartTime < {_time(after.created_at + _RESOLUTION)}"
         executions: list[WorkflowExecution] = []
+        progress: dict[str, JobProgress] = {}
         async for window in self._windows(query, after, limit + 1):
             executions = await self._listed(window, after)
+            if status in RUNNING_STATUSES:
+                progress = await self._progress(executions)
+                executions = [e for e in executions if _status(e, progress[_job_id(e)]) is status]
             if len(executions) > limit:
                 break  # the window holds a full page and the job after it
         more = len(executions) > limit
         executions = executions[:limit]
-        jobs = await self._summaries(executions)
+        if status not in RUNNING_STATUSES:
+            progress = await self._progress(executions)
+        jobs = await self._summaries(executions, progress)
         last = jobs[-1] if more and jobs else None
         return JobPage(jobs, ListPosition(last.created_at, last.job_id) if last else None)
 
@@ -124,20 +137,26 @@ class JobLister:
         result = await self._client.count_workflows(query, rpc_timeout=RPC_TIMEOUT)
         return result.count
 
-    async def _summaries(self, executions: list[WorkflowExecution]) -> list[JobSummary]:
+    async def _progress(self, executions: list[WorkflowExecution]) -> dict[str, JobProgress]:
+        """The ledger's view of these jobs, in one query."""
         job_ids = [_job_id(execution) for execution in executions]
-        produced = await run_in_threadpool(self._ledger.captured_counts, job_ids)
+        return await run_in_threadpool(self._ledger.job_progress, job_ids)
+
+    async def _summaries(
+        self, executions: list[WorkflowExecution], progress: dict[str, JobProgress]
+    ) -> list[JobSummary]:
         summaries = []
-        for execution, job_id in zip(executions, job_ids, strict=True):
+        for execution in executions:
+            job_id = _job_id(execution)
             memo = await execution.memo()
             requested = int(memo.get("requested", len(memo.get("formats", []))))
             summaries.append(
                 JobSummary(
                     job_id=job_id,
-                    status=_status(execution, produced[job_id], requested),
+                    status=_status(execution, progress[job_id], requested),
                     created_at=execution.start_time,
                     requested=requested,
-                    produced=produced[job_id],
+                    produced=progress[job_id].captured,
                     claim=str(memo.get("claim", "")),
                     language=str(memo.get("language", "")),
                     metadata=dict(memo.get("metadata") or {}),
@@ -146,16 +165,15 @@ class JobLister:
         return summaries
 
 
-def _status(execution: WorkflowExecution, produced: int, requested: int) -> JobStatus:
+def _status(execution: WorkflowExecution, progress: JobProgress, requested: int = 0) -> JobStatus:
     recorded = execution.typed_search_attributes.get(JOB_STATUS)
     status = JobStatus(recorded) if recorded in _STATUS_VALUES else None
-    running = execution.status == WorkflowExecutionStatus.RUNNING
-    if status is not None and (running or status.is_terminal):
-        return status
-    if running:
-        return JobStatus.QUEUED
+    if status is not None and status.is_terminal:
+        return status  # its workflow wrote its end (it may still be announcing it)
+    if execution.status == WorkflowExecutionStatus.RUNNING:
+        return JobStatus.PROCESSING if progress.reserved else JobStatus.QUEUED
     # Closed without recording an end (terminated, timed out): what the ledger proves.
-    return final_status(produced, requested - produced)
+    return final_status(progress.captured, requested - progress.captured)
 
 
 def _position_key(execution: WorkflowExecution) -> tuple[datetime, str]:

@@ -55,7 +55,7 @@ from infra.accounts import AccountService
 from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.temporal import connect_client
-from workflows.generate_creatives import GenerateCreativesWorkflow
+from workflows.generate_creatives import JOB_TASK_TIMEOUT, GenerateCreativesWorkflow
 from workflows.search_attributes import ACCOUNT_ID, JOB_STATUS
 
 JOB_KEY_NAMESPACE = uuid.UUID("6f1c3b0e-8d55-4d0a-9a43-0c2f6a7b5e11")
@@ -182,6 +182,8 @@ class TemporalJobOrchestrator:
             task_queue=self._task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            # Its images run inside workflow tasks: short ones keep queries prompt.
+            task_timeout=JOB_TASK_TIMEOUT,
             search_attributes=TypedSearchAttributes(
                 [
                     SearchAttributePair(ACCOUNT_ID, job.account_id),

@@ -59,6 +59,8 @@ from bench.window import CpuSnapshot, publish, window_figures
 CLIENTS_ROLE = "bench-clients"
 
 CREDITS = 100_000
+# A soak passes when no process's RSS rises more than this in the second half of its window.
+SOAK_RSS_GROWTH = 0.05
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -73,6 +75,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=60.0, help="grace for jobs in flight")
     parser.add_argument("--floor-seconds", type=float, default=10.0, help="each floor run")
     parser.add_argument("--soak", type=float, default=None, metavar="S", help="soak S seconds")
+    parser.add_argument("--rss-every", type=float, default=30.0, help="RSS sample interval, s")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument(
         "--temporal-config", action="append", default=[], metavar="KEY=VALUE",
@@ -112,8 +115,10 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         for client_record in records
     ]
     probe_seconds: dict[str, list[float]] = {}
-    rss_middle: dict[str, float] = {}
-    middle = asyncio.create_task(_sample_rss_at(start + args.duration / 2, pids, rss_middle))
+    rss_series: list[tuple[float, dict[str, float]]] = []
+    middle = asyncio.create_task(
+        _sample_rss_every(args.rss_every, start, submit_until, pids, rss_series)
+    )
     try:
         await run_probe(
             stack.base_url, api_key, interval=0.5, until=submit_until, seconds=probe_seconds
@@ -146,15 +151,48 @@ async def drive(stack: BenchStack, api_key: str, args: argparse.Namespace) -> di
         "probe_auth_db_ms": latency_ms(probe_seconds.get("auth_db", [])),
         "rss_mib_window_start": rss_start,
         # A cache filling up grows in the first half and levels off; a leak keeps growing.
-        "rss_mib_window_middle": rss_middle,
+        "rss_mib_window_middle": _rss_at_half(rss_series, window),
         "rss_mib_window_end": rss_end,
+        "rss_mib_series": [{"t": round(t, 1), **rss} for t, rss in rss_series],
+        "rss_second_half_growth": _second_half_growth(rss_series, window, rss_end),
         "peak_rss_mib": {role: round(procstats.peak_rss_mib(pid), 1) for role, pid in pids.items()},
     }
 
 
-async def _sample_rss_at(when: float, pids: dict[str, int], into: dict[str, float]) -> None:
-    await asyncio.sleep(max(0.0, when - time.monotonic()))
-    into.update({role: round(procstats.rss_mib(pid), 1) for role, pid in pids.items()})
+async def _sample_rss_every(
+    every: float,
+    start: float,
+    until: float,
+    pids: dict[str, int],
+    into: list[tuple[float, dict[str, float]]],
+) -> None:
+    """Every process's RSS every `every` seconds of the window, as (seconds in, role -> MiB)."""
+    while (now := time.monotonic()) < until:
+        into.append(
+            (now - start, {role: round(procstats.rss_mib(pid), 1) for role, pid in pids.items()})
+        )
+        await asyncio.sleep(min(every, max(0.0, until - time.monotonic())))
+
+
+def _rss_at_half(series: list[tuple[float, dict[str, float]]], window: float) -> dict[str, float]:
+    """The sample nearest the middle of the window."""
+    if not series:
+        return {}
+    return min(series, key=lambda sample: abs(sample[0] - window / 2))[1]
+
+
+def _second_half_growth(
+    series: list[tuple[float, dict[str, float]]], window: float, end: dict[str, float]
+) -> dict[str, float]:
+    """Per process: (highest RSS in the second half - RSS at the half) / RSS at the half. A
+    bounded cache has filled by then (~0); a leak keeps climbing."""
+    half = _rss_at_half(series, window)
+    later = [rss for t, rss in series if t >= window / 2] + [end]
+    return {
+        role: round((max(rss.get(role, 0.0) for rss in later) - at_half) / at_half, 3)
+        for role, at_half in half.items()
+        if at_half
+    }
 
 
 def _posts_between(record: Record, begin: float, end: float) -> list[float]:
@@ -237,6 +275,9 @@ def soak_failures(result: dict[str, Any]) -> list[str]:
         failures.append(f"{ledger['held']} credits still held")
     if not ledger["invariant_holds"]:
         failures.append(f"ledger invariant broken: {ledger}")
+    for role, growth in pipeline["rss_second_half_growth"].items():
+        if growth > SOAK_RSS_GROWTH:
+            failures.append(f"{role} RSS grew {growth:.1%} in the second half")
     return failures
 
 
@@ -272,6 +313,9 @@ def report(result: dict[str, Any]) -> str:
             f"{r} {p['rss_mib_window_start'][r]}->{p['rss_mib_window_middle'].get(r)}"
             f"->{p['rss_mib_window_end'][r]}"
             for r in p["rss_mib_window_start"]
+        ),
+        "RSS growth in the second half  " + "  ".join(
+            f"{r} {g:+.1%}" for r, g in p["rss_second_half_growth"].items()
         ),
         f"ledger {result['ledger']}",
     ]  # fmt: skip

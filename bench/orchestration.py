@@ -56,7 +56,7 @@ from domain.jobs import (
 from domain.webhooks import WebhookDelivery, WebhookTargets
 from infra.settings import Settings, load_settings
 from infra.temporal import connect_client
-from workflows.generate_creatives import GenerateCreativesWorkflow
+from workflows.generate_creatives import JOB_TASK_TIMEOUT, GenerateCreativesWorkflow
 from workflows.search_attributes import ACCOUNT_ID, JOB_STATUS
 
 ACCOUNT = "bench-orchestration"
@@ -93,7 +93,8 @@ class NoopWebhookActivities:
 
 async def serve_worker(settings: Settings) -> None:
     """The product's worker wiring around the no-op activities; runs until killed."""
-    from worker.main import build_worker
+    from activities.jobs import JobActivities
+    from worker.main import build_worker, no_job_registry
 
     client = await connect_client(settings)
     threads = settings.worker_max_concurrent_activities
@@ -105,6 +106,8 @@ async def serve_worker(settings: Settings) -> None:
             executor=executor,
             max_concurrent_activities=threads,
             webhooks=NoopWebhookActivities(),
+            # As for most accounts: no endpoint, so jobs start no event workflow.
+            jobs=JobActivities(no_job_registry, lambda account_id: False),
         )
         async with worker:
             print(f"{WORKER_READY_LINE} {settings.temporal_task_queue}", flush=True)
@@ -132,6 +135,7 @@ async def run_job(client: Client, task_queue: str, request: GenerateRequest) -> 
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        task_timeout=JOB_TASK_TIMEOUT,
         search_attributes=TypedSearchAttributes(
             [
                 SearchAttributePair(ACCOUNT_ID, ACCOUNT),

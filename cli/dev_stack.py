@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cli.demo_account import DEMO_EMAIL, demo_web_password
+from cli.signing_secret import keep_signing_secret
 from cli.supervisor import Supervisor
 from infra.settings import Settings
 from infra.stack_record import StackRecord, write_stack_record
@@ -33,6 +34,10 @@ WATCH_INTERVAL_SECONDS = 0.5
 
 class StackFailed(Exception):
     pass
+
+
+# Workflows whose state Temporal keeps in memory: far more than the jobs that run at once.
+WORKFLOW_STATE_CACHE = 1024
 
 
 def temporal_binary() -> str:
@@ -92,6 +97,7 @@ class DevStack:
             if port_in_use(port):
                 raise StackFailed(f"port {port} for {name} is in use (see --help for options)")
         self.logs.mkdir(parents=True, exist_ok=True)
+        keep_signing_secret(self.settings)  # one key, before the API and the worker read it
         self._start_temporal()
         api_key, demo_password, account_id = self._demo_api_key()
         self._spawn("worker", [sys.executable, "-m", "cli.main", "worker"])
@@ -146,6 +152,9 @@ class DevStack:
             # no worker is polling, which doubled the p99 of a job under load (bench.orchestration).
             "--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
             "--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
+            # The dev server caches the mutable state of up to 8,096 workflows, finished ones
+            # included (~26 KiB each): a soak grew it by 300 MiB. Running jobs are what it serves.
+            "--dynamic-config-value", f"history.hostLevelCacheMaxSize={WORKFLOW_STATE_CACHE}",
         ]  # fmt: skip
         for key in SEARCH_ATTRIBUTES:
             command += ["--search-attribute", f"{key.name}=Keyword"]

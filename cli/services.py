@@ -7,6 +7,7 @@ import asyncio
 import signal
 from typing import Any
 
+from cli.signing_secret import keep_signing_secret
 from infra.settings import Settings, load_settings
 
 
@@ -66,6 +67,7 @@ def run_api(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _configure_logging(settings)
+    keep_signing_secret(settings)
     _migrate(settings)
     uvicorn.run(
         create_app(settings),
@@ -84,6 +86,7 @@ def run_worker_command(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     _configure_logging(settings)
+    keep_signing_secret(settings)
 
     async def until_signalled() -> None:
         stop = asyncio.Event()

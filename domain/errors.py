@@ -4,12 +4,18 @@ DomainError
 ├── InvalidRequest          bad input (400)
 ├── Unauthorized            missing, malformed, unknown or revoked key (401)
 ├── InsufficientCredits     not enough available credits (402)
+├── Forbidden               signed file URL missing, tampered with or expired (403)
 ├── NotFound                unknown job, or another account's (404)
 ├── JobFinished             cancel of a job that already finished (409)
 ├── KeyLimitReached         too many active API keys on the account (409)
+├── PayloadTooLarge         request body over its limit (413)
+├── UnsupportedMediaType    request body of a media type the route does not take (415)
 ├── IdempotencyKeyReused    same key, different body (422)
 ├── TooManyActiveJobs       plan's concurrency limit (429)
-└── ServiceUnavailable      orchestration backend unreachable (503)
+└── ServiceUnavailable      orchestration backend or database unreachable (503)
+
+Lower layers' failures are translated into this tree at one boundary each: Temporal's in the
+orchestrator's `temporal_errors()`, the database's in `api/problems.py`.
 """
 
 from __future__ import annotations
@@ -43,6 +49,10 @@ class InsufficientCredits(DomainError):
     pass
 
 
+class Forbidden(DomainError):
+    pass
+
+
 class NotFound(DomainError):
     pass
 
@@ -52,6 +62,14 @@ class JobFinished(DomainError):
 
 
 class KeyLimitReached(DomainError):
+    pass
+
+
+class PayloadTooLarge(DomainError):
+    pass
+
+
+class UnsupportedMediaType(DomainError):
     pass
 
 
@@ -66,12 +84,4 @@ class TooManyActiveJobs(DomainError):
 
 
 class ServiceUnavailable(DomainError):
-    pass
-
-
-class PayloadTooLarge(DomainError):
-    pass
-
-
-class UnsupportedMediaType(DomainError):
     pass

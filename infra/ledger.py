@@ -44,6 +44,14 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class JobProgress:
+    """What the ledger shows of one job: images that reserved a credit, images captured."""
+
+    reserved: int  # in any state: an image that reserved has started
+    captured: int  # produced
+
+
+@dataclass(frozen=True)
 class CreditSummary:
     granted: int
     available: int
@@ -234,6 +242,27 @@ class CreditLedger:
         with self._reader.connect() as connection:
             counts = {job_id: count for job_id, count in connection.execute(query)}
         return {job_id: counts.get(job_id, 0) for job_id in job_ids}
+
+    def job_progress(self, job_ids: Sequence[str]) -> dict[str, JobProgress]:
+        """Reserved and captured images of each job, in one query; absent jobs: nothing yet."""
+        if not job_ids:
+            return {}
+        captured = ReservationState.CAPTURED.value
+        query = (
+            sqlalchemy.select(
+                col(CreditReservation.job_id),
+                func.count(),
+                func.count(sqlalchemy.case((col(CreditReservation.state) == captured, 1))),
+            )
+            .where(col(CreditReservation.job_id).in_(list(job_ids)))
+            .group_by(col(CreditReservation.job_id))
+        )
+        with self._reader.connect() as connection:
+            rows = {
+                job_id: JobProgress(reserved, done)
+                for job_id, reserved, done in connection.execute(query)
+            }
+        return {job_id: rows.get(job_id, JobProgress(0, 0)) for job_id in job_ids}
 
     def held_before(self, cutoff: datetime) -> list[Reservation]:
         """Credits still held that nothing has moved since `cutoff`, ordered by job and image."""

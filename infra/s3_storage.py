@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from domain.errors import NotFound
 from infra.storage import InvalidStorageKey, validate_key
 
 if TYPE_CHECKING:
@@ -99,6 +101,10 @@ class S3ImageStore:
             ExpiresIn=self.url_ttl_seconds,
         )
         return url
+
+    def signed_file(self, key: str, expires: str | None, signature: str | None) -> Path:
+        """NotFound, always: this store's URLs point at the bucket, never at the API's `/files/`."""
+        raise NotFound("no such file")
 
     def ensure_bucket(self, region: str | None = None) -> None:
         """Create the bucket unless it exists; another process creating it first is fine."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -12,6 +11,13 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.url_guard import WebhookUrlPolicy
+
+# In the data dir: the signing key `creative-saas` keeps when URL_SIGNING_SECRET is not set.
+SIGNING_SECRET_FILE = "url-signing-secret"
+
+
+class MissingSigningSecret(ValueError):
+    """No URL_SIGNING_SECRET, and no key kept in the data dir either."""
 
 
 class Settings(BaseSettings):
@@ -121,17 +127,29 @@ class Settings(BaseSettings):
         hosts = (host.strip().lower().strip("[]") for host in self.webhook_allowed_hosts.split(","))
         return WebhookUrlPolicy(self.webhook_allow_http, frozenset(host for host in hosts if host))
 
+    @property
+    def signing_secret_path(self) -> Path:
+        """Where the data dir keeps its signing key (written by cli/signing_secret.py)."""
+        return self.data_dir / SIGNING_SECRET_FILE
+
     @cached_property
     def signing_secret(self) -> bytes:
-        """The URL signing key; in development one is created once and kept in the data dir."""
+        """The URL signing key: URL_SIGNING_SECRET, else the one kept in the data dir.
+
+        Settings only read it; the commands that run the product create it."""
         if self.url_signing_secret:
             return self.url_signing_secret.encode()
-        path = self.data_dir / "url-signing-secret"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip().encode()
+        try:
+            kept = self.signing_secret_path.read_text().strip()
+        except FileNotFoundError:
+            kept = ""
+        if not kept:
+            raise MissingSigningSecret(
+                f"URL_SIGNING_SECRET is not set and {self.signing_secret_path} keeps no key: "
+                "set it, or start the product with `creative-saas dev`, `api` or `worker`, "
+                "which create one there"
+            )
+        return kept.encode()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -2,6 +2,9 @@
 
 Keys look like `acct_x/<job uuid>/image_1.png` (`.jpg`, `.webp` for those outputs). Writes are
 idempotent and atomic, so an activity retried after a crash simply writes the same key again.
+
+This module holds the `ImageStore` protocol, its keys and the local store. Other stores
+(`infra/s3_storage.py`) import it, never the other way; `infra/image_stores.py` picks one.
 """
 
 from __future__ import annotations
@@ -10,13 +13,11 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import quote, urlencode
 
+from domain.errors import Forbidden, NotFound
 from infra.signing import UrlSigner
-
-if TYPE_CHECKING:
-    from infra.settings import Settings
 
 FILES_PREFIX = "/files/"
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
@@ -27,10 +28,6 @@ URL_EXPIRY_GRANULARITY_SECONDS = 3600
 
 class InvalidStorageKey(ValueError):
     """A key that could escape the storage root or is otherwise not a plain relative path."""
-
-
-class UnsupportedStorageBackend(NotImplementedError):
-    """The configured storage backend is not available in this build."""
 
 
 class ImageStore(Protocol):
@@ -48,6 +45,12 @@ class ImageStore(Protocol):
 
     def url(self, key: str, base_url: str) -> str:
         """An absolute, signed, expiring URL for `key`."""
+        ...
+
+    def signed_file(self, key: str, expires: str | None, signature: str | None) -> Path:
+        """The file the API's `/files/{key}` URL serves: Forbidden when the signature is not
+        one of this store's unexpired ones, NotFound when there is no such file or the store's
+        URLs point elsewhere. Called on the API's event loop: no network I/O."""
         ...
 
 
@@ -102,6 +105,18 @@ class LocalImageStore:
         query = urlencode(self.signer.sign(key))
         return f"{base_url.rstrip('/')}{FILES_PREFIX}{quote(key, safe='/')}?{query}"
 
+    def signed_file(self, key: str, expires: str | None, signature: str | None) -> Path:
+        """The file behind one of this store's URLs, once its signature checks out."""
+        if not self.signer.verify(key, expires, signature):
+            raise Forbidden("This URL is invalid or has expired.")
+        try:
+            path = self.path_for(key)
+        except InvalidStorageKey:
+            raise NotFound("no such file") from None
+        if not path.is_file():
+            raise NotFound("no such file")
+        return path
+
 
 def validate_key(key: str) -> None:
     """Accept only `seg/seg/...` with plain segments: no '..', absolute paths or backslashes."""
@@ -113,22 +128,3 @@ def validate_key(key: str) -> None:
     for segment in segments:
         if not _SEGMENT.fullmatch(segment):
             raise InvalidStorageKey("storage key segments must be plain names")
-
-
-def build_image_store(settings: Settings) -> ImageStore:
-    """The image store the settings ask for."""
-    if settings.storage_backend == "local":
-        signer = UrlSigner(
-            settings.signing_secret,
-            settings.image_url_ttl_seconds,
-            granularity_seconds=URL_EXPIRY_GRANULARITY_SECONDS,
-        )
-        return LocalImageStore(settings.resolved_storage_dir, signer)
-    if settings.storage_backend == "s3":
-        from infra.s3_storage import build_s3_image_store  # boto3 only when S3 is configured
-
-        return build_s3_image_store(settings)
-    raise UnsupportedStorageBackend(
-        f"storage backend {settings.storage_backend!r} is not implemented; "
-        "set STORAGE_BACKEND=local or s3"
-    )

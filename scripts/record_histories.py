@@ -15,6 +15,8 @@ record from the deployed commit, not from a working copy with unfinished workflo
     git archive HEAD | tar -x -C /tmp/head && cd /tmp/head &&
     PYTHONPATH=. /path/to/.venv/bin/python scripts/record_histories.py
 Never replace a committed history just because it stopped replaying: that failure is the point.
+Each scenario's file is named after the workflow path it records (VERSION_PREFIX), so recording
+the next version adds histories next to the ones of running jobs instead of replacing them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import logging
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio import activity
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -39,6 +43,7 @@ from activities.images import ImageActivities, Renderer
 from activities.reconcile import CreditReconciliation
 from api.temporal_orchestrator import TemporalJobOrchestrator
 from domain.jobs import GenerateRequest, ImageSpec, JobInput, JobStatus, JobView, job_workflow_id
+from domain.webhooks import WebhookDelivery, WebhookTargets
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger, CreditSummary
@@ -54,6 +59,9 @@ from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 ROOT = Path(__file__).resolve().parent.parent
 HISTORIES = ROOT / "tests" / "histories"
 CLAIM = "Best protein supplements"
+# The workflow path the current code takes (its newest patch): scenario files are named
+# `{VERSION_PREFIX}_{scenario}.json`. Histories of older paths keep their names.
+VERSION_PREFIX = "local_images"
 WAIT_SECONDS = 60
 
 # Acts on a running job (e.g. cancels it); gets the job's handle and the scenario.
@@ -69,6 +77,12 @@ class Scenario:
     failure_codes: dict[int, str] = field(default_factory=dict)
     credits_consumed: int = 0
     action: Action | None = None
+    # The account has a webhook endpoint: the job ends by starting its event workflow.
+    webhook_endpoint: bool = False
+
+    @property
+    def file_name(self) -> str:
+        return f"{VERSION_PREFIX}_{self.name}.json"
 
 
 def image_index(spec: CreativeSpec) -> int:
@@ -114,6 +128,7 @@ class HeldImages:
         self.release = threading.Event()
         self._started: set[int] = set()
         self._all_started = threading.Event()
+        self.cancel_seen = threading.Event()
         self._lock = threading.Lock()
 
     def __call__(self, spec: CreativeSpec) -> bytes:
@@ -123,7 +138,10 @@ class HeldImages:
                 self._started.add(index)
                 if self._started == self.indexes:
                     self._all_started.set()
-            self.release.wait(WAIT_SECONDS)
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not self.release.wait(0.01) and time.monotonic() < deadline:
+                if activity.is_cancelled():  # the workflow has turned the cancel into theirs
+                    self.cancel_seen.set()
         return render_png(spec)
 
     def wait_until_all_started(self) -> bool:
@@ -138,6 +156,9 @@ async def cancel_while_rendering(handle: WorkflowHandle, scenario: Scenario) -> 
     if not await asyncio.to_thread(held.wait_until_all_started):
         raise RuntimeError("the held images never started")
     await handle.cancel()
+    # Local activities hear of the cancel when the workflow does, at its next workflow task.
+    if not await asyncio.to_thread(held.cancel_seen.wait, WAIT_SECONDS):
+        raise RuntimeError("the cancel never reached the held images")
     held.release.set()
 
 
@@ -169,7 +190,27 @@ def scenarios() -> list[Scenario]:
             credits_consumed=4,
             action=cancel_while_rendering,
         ),
+        Scenario(
+            "webhook_completed",
+            1,
+            render_png,
+            JobStatus.COMPLETED,
+            credits_consumed=1,
+            webhook_endpoint=True,
+        ),
     ]
+
+
+class NoReceivers:
+    """Webhook activities for an account whose endpoint subscribes to no job event."""
+
+    @activity.defn(name="webhook_targets")
+    async def webhook_targets(self, targets: WebhookTargets) -> list[str]:
+        return []
+
+    @activity.defn(name="deliver_webhook")
+    async def deliver_webhook(self, delivery: WebhookDelivery) -> bool:
+        return False
 
 
 class Recorder:
@@ -196,6 +237,8 @@ class Recorder:
                 task_queue=task_queue,
                 executor=executor,
                 max_concurrent_activities=4,
+                # Without webhook activities, the worker counts no account as having endpoints.
+                webhooks=NoReceivers() if scenario.webhook_endpoint else None,
             )
             async with worker:
                 orchestrator = TemporalJobOrchestrator(
@@ -212,8 +255,17 @@ class Recorder:
                     await scenario.action(handle, scenario)
                 view: JobView = await handle.result()
         check_outcome(scenario, view, granted, self.ledger.summary(account.id))
-        path = self.out_dir / f"{scenario.name}.json"
-        path.write_text((await handle.fetch_history()).to_json() + "\n")
+        history = await handle.fetch_history()
+        started_events = any(
+            event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED
+            for event in history.events
+        )
+        if started_events != scenario.webhook_endpoint:
+            raise RuntimeError(
+                f"scenario {scenario.name}: event workflow started: {started_events}"
+            )
+        path = self.out_dir / scenario.file_name
+        path.write_text(history.to_json() + "\n")
         return path
 
 

@@ -17,8 +17,10 @@ from temporalio.service import RPCError
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.jobs import JobActivities
 from activities.reconcile import CreditReconciliation
 from activities.webhooks import WebhookActivities
+from domain.contract import PRODUCE_IMAGE, RELEASE_CREDIT
 from domain.jobs import JobView
 from infra.db import create_db_engine
 from infra.ledger import CreditLedger
@@ -46,6 +48,11 @@ WORKFLOW_RUNNER = SandboxedWorkflowRunner(
 )
 
 
+def no_job_registry(job_id: str) -> None:
+    """Stand-in for the job registry's `ended(job_id)` until the worker is given the registry:
+    records nothing, so the plan limit's count must come from elsewhere meanwhile."""
+
+
 def build_worker(
     client: Client,
     activities: object,
@@ -55,9 +62,17 @@ def build_worker(
     max_concurrent_activities: int,
     reconciliation: CreditReconciliation | None = None,
     webhooks: object | None = None,
+    jobs: JobActivities | None = None,
 ) -> Worker:
-    """A worker for our workflows, the image activities of `activities` and, given them, the
-    credit reconciliation that the reconcile schedule's workflow runs and webhook deliveries."""
+    """A worker for our workflows, the image activities of `activities`, the job's end (`jobs`)
+    and, given them, the credit reconciliation that the reconcile schedule's workflow runs and
+    webhook deliveries.
+
+    Without `jobs`, a job's end marks nothing and counts the account as having a webhook
+    endpoint exactly when the worker has webhook activities to deliver with."""
+    if jobs is None:
+        deliverable = webhooks is not None
+        jobs = JobActivities(no_job_registry, lambda account_id: deliverable)
     sweeps = [reconciliation.release] if reconciliation is not None else []
     deliveries: list[Callable[..., Any]] = (
         [getattr(webhooks, "webhook_targets"), getattr(webhooks, "deliver_webhook")]  # noqa: B009
@@ -69,13 +84,17 @@ def build_worker(
         task_queue=task_queue,
         workflows=[GenerateCreativesWorkflow, ReconcileCreditsWorkflow, DeliverJobEventsWorkflow],
         activities=[
-            getattr(activities, "produce_image"),  # noqa: B009 - fakes register the same names
-            getattr(activities, "release_credit"),  # noqa: B009
+            # Fakes register the same names: the contract is the name, not the class.
+            getattr(activities, PRODUCE_IMAGE),
+            getattr(activities, RELEASE_CREDIT),
+            jobs.finish_job,
             *sweeps,
             *deliveries,
         ],
         activity_executor=executor,
         max_concurrent_activities=max_concurrent_activities,
+        # Images run as local activities on the same threads: as many at once as regular ones.
+        max_concurrent_local_activities=max_concurrent_activities,
         workflow_runner=WORKFLOW_RUNNER,
         interceptors=[LogContextInterceptor()],
         # On SIGTERM, in-flight images get this long to finish before they are handed back.
@@ -86,7 +105,7 @@ def build_worker(
 def build_image_activities(settings: Settings, ledger: CreditLedger) -> object:
     """The real activities: database ledger, configured image store, Pillow renderer."""
     from activities.images import ImageActivities
-    from infra.storage import build_image_store
+    from infra.image_stores import build_image_store
     from rendering import check_fonts, render_image
 
     check_fonts()
@@ -95,10 +114,16 @@ def build_image_activities(settings: Settings, ledger: CreditLedger) -> object:
     return ImageActivities(ledger, build_image_store(settings), render)
 
 
+def build_job_activities(engine: Engine) -> JobActivities:
+    """The job's end: the registry (not wired yet, see no_job_registry) and live endpoints."""
+    store = WebhookStore(engine)
+    return JobActivities(no_job_registry, lambda account_id: bool(store.list_endpoints(account_id)))
+
+
 def build_webhook_activities(settings: Settings, engine: Engine) -> WebhookActivities:
     """Deliveries with the real store, guard and sender; event bodies as the API shows jobs."""
     from api.schemas import job_detail  # the response models only, not the FastAPI routes
-    from infra.storage import build_image_store
+    from infra.image_stores import build_image_store
 
     store = build_image_store(settings)
     base_url = settings.public_base_url or f"http://{settings.api_host}:{settings.api_port}"
@@ -166,6 +191,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             max_concurrent_activities=settings.worker_max_concurrent_activities,
             reconciliation=CreditReconciliation(client, ledger),
             webhooks=build_webhook_activities(settings, engine),
+            jobs=build_job_activities(engine),
         )
         async with worker:
             log.info("worker polling task queue %s", settings.temporal_task_queue)

@@ -1,35 +1,27 @@
-"""OpenAPI descriptions of the problem+json responses a route can give."""
+"""OpenAPI descriptions of the problem+json responses a route can give, from the one catalog."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from api.problems import PROBLEM_MEDIA_TYPE
+from api.problems import PROBLEM_MEDIA_TYPE, PROBLEMS
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}  # the one schema (api/openapi.py)
 
-_DESCRIPTIONS = {
-    400: "invalid_request: malformed JSON, wrong types, out-of-range or unknown fields",
-    401: "unauthorized: missing, malformed, unknown or revoked API key",
-    402: "insufficient_credits: fewer available credits than `count`",
-    403: "forbidden: the signed URL is missing, tampered with or expired",
-    404: "not_found: unknown job, or a job of another account",
-    409: "job_finished: the job already finished, so it cannot be canceled; "
-    "key_limit_reached: the account already holds 25 active API keys, revoke one first",
-    413: "payload_too_large: body over 16 KiB",
-    415: "unsupported_media_type: body is not application/json",
-    422: "idempotency_key_reused: same Idempotency-Key, different body",
-    429: "too_many_active_jobs: the plan's concurrent job limit; see Retry-After",
-    503: "service_unavailable: orchestration backend unreachable; retrying with the same key "
-    "is safe",
-}
+
+def problem_description(status: int) -> str:
+    """`code: meaning` of each catalog entry with this status, e.g. both 409s."""
+    described = [f"{p.code}: {p.meaning}" for p in PROBLEMS if p.status == status and p.meaning]
+    if not described:
+        raise LookupError(f"the problem catalog describes no {status}")
+    return "; ".join(described)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` entries documenting each status as an RFC 9457 problem."""
     return {
         status: {
-            "description": _DESCRIPTIONS[status],
+            "description": problem_description(status),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}},
         }
         for status in statuses

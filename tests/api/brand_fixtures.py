@@ -17,9 +17,10 @@ import sqlalchemy
 from api.app import create_app
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
+from infra.image_stores import build_image_store
 from infra.settings import Settings, load_settings
 from infra.signing import UrlSigner
-from infra.storage import ImageStore, LocalImageStore, build_image_store
+from infra.storage import ImageStore, LocalImageStore
 from tests.api.fakes import FakeOrchestrator
 from tests.infra.conftest import empty_all_tables, postgres_url  # noqa: F401
 from tests.support.seaweed import SeaweedS3

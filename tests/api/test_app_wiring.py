@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from api.app import create_app
+from cli.signing_secret import keep_signing_secret
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger
@@ -31,6 +32,7 @@ class Running:
 async def running(tmp_path: Path) -> AsyncIterator[Running]:
     """The app exactly as the CLI serves it, with Temporal unreachable."""
     settings = Settings(data_dir=tmp_path, temporal_address=UNREACHABLE_TEMPORAL)
+    keep_signing_secret(settings)  # the CLI keeps the data dir's signing key before serving
     engine = create_db_engine(settings.resolved_database_url)
     migrate(engine)  # the CLI migrates before serving; the app never does
     accounts = AccountService(engine)

@@ -98,7 +98,7 @@ async def stack(
     store = LocalImageStore(tmp_path / "images", UrlSigner(b"secret", 3600))
     task_queue = f"reader-{uuid.uuid4()}"
     orchestrator = TemporalJobOrchestrator(client, ledger, task_queue, accounts)
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, url_signing_secret="secret")
     app = create_app(settings, orchestrator=orchestrator, engine=db, store=store)
     with ThreadPoolExecutor(4) as executor:
         worker = build_worker(

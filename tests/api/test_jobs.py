@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
+import sqlalchemy
 
+from api.app import create_app
 from domain.jobs import ImageFailure, ImageProduced, JobStatus, JobView
+from infra.settings import Settings
 from infra.storage import LocalImageStore
 from tests.api.conftest import Caller
 from tests.api.fakes import FakeOrchestrator
@@ -270,3 +274,46 @@ async def test_head_on_an_image_gives_headers_only(
     assert response.headers["content-type"] == "image/png"
     assert response.headers["content-length"] == str(len(PNG))
     assert response.content == b""
+
+
+class CountingStore:
+    """The local store behind a wrapper, as a metrics or caching layer would put it."""
+
+    def __init__(self, inner: LocalImageStore) -> None:
+        self.inner = inner
+        self.served = 0
+
+    def put(self, key: str, data: bytes, content_type: str = "image/png") -> None:
+        self.inner.put(key, data, content_type)
+
+    def exists(self, key: str) -> bool:
+        return self.inner.exists(key)
+
+    def get(self, key: str) -> bytes:
+        return self.inner.get(key)
+
+    def url(self, key: str, base_url: str) -> str:
+        return self.inner.url(key, base_url)
+
+    def signed_file(self, key: str, expires: str | None, signature: str | None) -> Path:
+        self.served += 1
+        return self.inner.signed_file(key, expires, signature)
+
+
+async def test_the_file_route_serves_any_store_that_signs_its_urls_for_it(
+    settings: Settings, engine: sqlalchemy.Engine, store: LocalImageStore, alice: Caller
+):
+    """The route asks the store how to serve a key; it does not know the store's class."""
+    wrapped = CountingStore(store)
+    key = f"{alice.account.id}/{uuid.uuid4()}/image_1.png"
+    wrapped.put(key, PNG)
+    app = create_app(settings, orchestrator=FakeOrchestrator(), engine=engine, store=wrapped)
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.get(wrapped.url(key, "http://testserver"))
+
+    assert response.status_code == 200, response.text
+    assert response.content == PNG
+    assert wrapped.served == 1

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import Query
+import sqlalchemy
+from fastapi import FastAPI, Query
 
 from api.app import create_app
-from api.problems import DOMAIN_PROBLEMS, problem_for
+from api.problems import DOMAIN_PROBLEMS, PROBLEMS, problem_for
 from domain import errors
+from infra.accounts import AccountService
+from infra.db import create_db_engine, migrate
+from infra.settings import Settings
+from infra.storage import LocalImageStore
 from tests.api.conftest import Caller
 from tests.api.fakes import FakeOrchestrator
 
@@ -38,6 +45,7 @@ def test_problem_codes_match_the_catalog():
         (400, "invalid_request"),
         (401, "unauthorized"),
         (402, "insufficient_credits"),
+        (403, "forbidden"),
         (404, "not_found"),
         (409, "job_finished"),
         (413, "payload_too_large"),
@@ -48,6 +56,91 @@ def test_problem_codes_match_the_catalog():
         (503, "service_unavailable"),
     }
     assert problem_for(errors.NotFound("x")).status == 404
+
+
+def test_the_error_tree_drawn_in_the_docstring_is_the_tree_in_the_code():
+    assert errors.__doc__ is not None
+    drawn = re.findall(r"^[├└]── (\w+)", errors.__doc__, re.MULTILINE)
+
+    assert sorted(drawn) == sorted(cls.__name__ for cls in all_subclasses(errors.DomainError))
+    assert errors.__doc__.splitlines()[2] == "DomainError"
+
+
+def test_the_openapi_documents_exactly_the_catalogs_codes():
+    """Each error response of the document names its codes (`code: meaning; ...`): each must be
+    one the catalog sends with that status, and each domain problem is documented somewhere."""
+    document = create_app(Settings(url_signing_secret="s" * 32)).openapi()
+    catalog = {(problem.status, problem.code) for problem in PROBLEMS}
+    documented: set[tuple[int, str]] = set()
+    for item in document["paths"].values():
+        for operation in item.values():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    codes = re.findall(r"(?:^|; )([a-z_]+): ", response["description"])
+                    assert codes, (status, response["description"])
+                    documented |= {(int(status), code) for code in codes}
+
+    assert documented - catalog == set()
+    assert {(p.status, p.code) for p in DOMAIN_PROBLEMS.values()} - documented == set()
+
+
+@pytest.fixture
+def broken_app(
+    tmp_path: Path, settings: Settings, orchestrator: FakeOrchestrator, store: LocalImageStore
+) -> Iterator[tuple[sqlalchemy.Engine, Caller, FastAPI]]:
+    """An app on a database of its own, for tests that break that database under it."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'breaks.db'}")
+    migrate(engine)
+    accounts = AccountService(engine)
+    account = accounts.create_account("Unlucky")
+    _, key = accounts.create_key(account.id)
+    app = create_app(settings, orchestrator=orchestrator, engine=engine, store=store)
+    yield engine, Caller(account, key), app
+    engine.dispose()
+
+
+async def _get_account(app: FastAPI, caller: Caller) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+    ):
+        return await http.get("/api/v1/account", headers=caller.headers)
+
+
+def assert_service_unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "service_unavailable"
+    assert int(response.headers["retry-after"]) >= 1
+
+
+async def test_a_database_failing_during_authentication_is_a_503(
+    broken_app: tuple[sqlalchemy.Engine, Caller, FastAPI],
+):
+    engine, caller, app = broken_app
+    with engine.begin() as connection:  # the keys' table vanishes under the API
+        connection.exec_driver_sql("DROP TABLE api_keys")
+
+    assert_service_unavailable(await _get_account(app, caller))
+
+
+async def test_a_saturated_connection_pool_is_a_503(
+    tmp_path: Path, settings: Settings, orchestrator: FakeOrchestrator, store: LocalImageStore
+):
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    migrate(create_db_engine(url))
+    engine = sqlalchemy.create_engine(url, pool_size=1, max_overflow=0, pool_timeout=0.05)
+    accounts = AccountService(engine)
+    account = accounts.create_account("Busy")
+    _, key = accounts.create_key(account.id)
+    app = create_app(settings, orchestrator=orchestrator, engine=engine, store=store)
+
+    with engine.connect():  # the pool's only connection is taken
+        response = await _get_account(app, Caller(account, key))
+
+    assert_service_unavailable(response)
+    engine.dispose()
 
 
 async def test_unknown_route_is_a_not_found_problem(client: httpx.AsyncClient):

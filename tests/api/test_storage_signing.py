@@ -8,10 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from infra.image_stores import build_image_store
 from infra.s3_storage import S3NotConfigured
 from infra.settings import Settings
 from infra.signing import UrlSigner
-from infra.storage import InvalidStorageKey, LocalImageStore, build_image_store
+from infra.storage import InvalidStorageKey, LocalImageStore
 
 KEY = "acct_x/0b9f1c2e-4a8d-4f3b-9c6e-2d7a1b5e8f90/image_1.png"
 

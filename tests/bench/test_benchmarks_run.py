@@ -29,6 +29,7 @@ def test_load_benchmark_runs_jobs_against_its_floor(tmp_path: Path) -> None:
     result = run_benchmark(
         "bench.load", tmp_path / "load.json",
         "--clients", "2", "--duration", "4", "--floor-seconds", "1", "--drain", "60",
+        "--rss-every", "1",
     )  # fmt: skip
 
     pipeline = result["pipeline"]
@@ -38,6 +39,9 @@ def test_load_benchmark_runs_jobs_against_its_floor(tmp_path: Path) -> None:
     assert set(pipeline["cpu_ms_per_image"]) >= {"api", "temporal", "worker-1"}
     assert result["floor"]["images_per_second"] > 0
     assert 0 < result["efficiency"] < 1
+    # The soak's verdict on memory rests on RSS sampled through the window, for every process.
+    assert len(pipeline["rss_mib_series"]) >= 3
+    assert set(pipeline["rss_second_half_growth"]) == set(pipeline["rss_mib_window_start"])
     assert result["ledger"]["invariant_holds"] and result["ledger"]["held"] == 0
     warm_up_job = 1
     assert result["ledger"]["consumed"] == 3 * (pipeline["jobs_total"] + warm_up_job)

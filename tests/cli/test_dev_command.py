@@ -247,7 +247,8 @@ def test_dev_command_serves_the_printed_curl_stops_cleanly_and_keeps_data(
         job = wait_for_job(client, job_id)
         assert job["status"] == "completed", job
         assert len(job["result"]["images"]) == 3
-        image = httpx.get(job["result"]["images"][0], timeout=10)
+        image_url = job["result"]["images"][0]
+        image = httpx.get(image_url, timeout=10)
         assert image.status_code == 200
         assert image.content.startswith(PNG_SIGNATURE)
     assert httpx.get(banner.ui_url, timeout=10).status_code == 200
@@ -269,6 +270,8 @@ def test_dev_command_serves_the_printed_curl_stops_cleanly_and_keeps_data(
     assert again.status_code == 200, again.text
     assert again.json()["status"] == "completed"
     assert len(again.json()["result"]["images"]) == 3
+    # The data dir kept its signing key: an image URL handed out before the restart still opens.
+    assert httpx.get(image_url, timeout=10).content.startswith(PNG_SIGNATURE)
     assert second.stop() == 0, second.report()
     assert not second.leftover_processes()
 

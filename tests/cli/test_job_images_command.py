@@ -43,3 +43,19 @@ def test_a_job_whose_images_all_failed_shows_every_credit_returned():
         "image 2/2 · F4 1200x628: failed — cannot render this claim",
     ]
     assert "return the credit of image 1: completed" in lines
+
+
+def test_images_run_as_local_activities_show_the_same_labels_and_their_retries():
+    assert images_of("local_images_partial") == [
+        "end the job (partial): completed",
+        "image 1/3 · F1 1080x1080: completed",
+        "image 2/3 · F4 1200x628: failed — cannot render this claim",
+        "image 3/3 · F10 160x600: completed",
+        "return the credit of image 2: completed",
+    ]
+    assert images_of("local_images_retried") == [
+        "end the job (completed): completed",
+        "image 1/2 · F1 1080x1080: completed",
+        "image 1/2 · F1 1080x1080: failed, retried — renderer hiccup",
+        "image 2/2 · F4 1200x628: completed",
+    ]

@@ -32,9 +32,10 @@ from api.temporal_orchestrator import TemporalJobOrchestrator
 from domain.jobs import GenerateRequest, JobStatus, JobView, job_workflow_id
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
+from infra.image_stores import build_image_store
 from infra.ledger import CreditLedger
 from infra.settings import load_settings
-from infra.storage import ImageStore, build_image_store
+from infra.storage import ImageStore
 from tests.support.postgres import require_postgres, temporary_database
 from tests.support.seaweed import SeaweedS3
 from tests.support.stack import log_tail

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.webhooks import events_workflow_id
 from tests.e2e.checks import account_job_ids
@@ -154,9 +155,12 @@ async def test_deleting_an_endpoint_stops_its_retries_and_its_future_events(
         # The pending retry runs, finds the endpoint gone and ends the delivery unsent.
         events = temporal_client.get_workflow_handle(events_workflow_id(job["jobId"]))
         assert await events.result() == 0
+        # An account without endpoints: its next job starts no event delivery at all.
         later = await run_job(api, key)
         events = temporal_client.get_workflow_handle(events_workflow_id(later["jobId"]))
-        assert await events.result() == 0
+        with pytest.raises(RPCError) as missing:
+            await events.describe()
+        assert missing.value.status is RPCStatusCode.NOT_FOUND
 
         assert len(receiver.requests) == 1
     assert (await api.get(ENDPOINTS, headers=bearer(key))).json() == {"data": []}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -47,6 +48,7 @@ class GatedCapture(CreditLedger):
         self._committed = committed
         self.reached = threading.Event()
         self.gate = threading.Event()
+        self.cancel_seen = threading.Event()
 
     def capture(self, *, job_id: str, index: int, storage_key: str) -> Reservation:
         if index != self._index:
@@ -54,7 +56,10 @@ class GatedCapture(CreditLedger):
         if self._committed:
             captured = super().capture(job_id=job_id, index=index, storage_key=storage_key)
         self.reached.set()
-        self.gate.wait(WAIT_SECONDS)
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not self.gate.wait(0.01) and time.monotonic() < deadline:
+            if activity.is_cancelled():  # a local activity hears of the cancel directly
+                self.cancel_seen.set()
         if self._committed:
             return captured
         return super().capture(job_id=job_id, index=index, storage_key=storage_key)
@@ -80,10 +85,11 @@ def check_invariant(jobs: JobService, store: LocalImageStore, view: JobView) -> 
     assert all(store.exists(key) for key in produced.values() if key), "a charged image is missing"
 
 
-async def cancel_requested_to_images(handle: WorkflowHandle) -> None:
-    """Wait until the workflow has turned the job's cancel into cancels of its running images."""
+async def cancel_requested_to_images(handle: WorkflowHandle, ledger: GatedCapture) -> None:
+    """Wait until the workflow has turned the job's cancel into cancels of its running images:
+    a regular activity's shows in the history, a local activity's only in the worker."""
     async with asyncio.timeout(WAIT_SECONDS):
-        while True:
+        while not ledger.cancel_seen.is_set():
             history = await handle.fetch_history()
             if any(
                 event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED
@@ -136,7 +142,7 @@ async def test_a_cancel_during_a_capture_charges_exactly_what_it_delivers(
     async def cancel_mid_capture(handle: WorkflowHandle) -> None:
         assert await asyncio.to_thread(ledger.reached.wait, WAIT_SECONDS)
         await handle.cancel()
-        await cancel_requested_to_images(handle)
+        await cancel_requested_to_images(handle, ledger)
         ledger.gate.set()
 
     try:

@@ -10,7 +10,7 @@ import sqlalchemy
 from domain.errors import InsufficientCredits, NotFound
 from infra.accounts import AccountInfo
 from infra.db import create_db_engine
-from infra.ledger import CreditLedger, CreditSummary, Reservation, ReservationState
+from infra.ledger import CreditLedger, CreditSummary, JobProgress, Reservation, ReservationState
 
 Funded = Callable[..., AccountInfo]
 
@@ -159,6 +159,21 @@ def test_captured_counts_are_each_jobs_produced_images(
 
     assert counts == {"job-2": 1, "job-1": 2, "job-unknown": 0}
     assert ledger.captured_counts([]) == {}
+
+
+def test_job_progress_tells_a_started_job_from_a_queued_one(
+    ledger: CreditLedger, funded_account: Funded
+) -> None:
+    account = funded_account(credits=4)
+    for index in (1, 2, 3):
+        ledger.reserve(job_id="job-1", account_id=account.id, index=index)
+    ledger.capture(job_id="job-1", index=1, storage_key="1.png")
+    ledger.release(job_id="job-1", index=2)
+
+    progress = ledger.job_progress(["job-1", "job-queued"])
+
+    assert progress == {"job-1": JobProgress(3, 1), "job-queued": JobProgress(0, 0)}
+    assert ledger.job_progress([]) == {}
 
 
 def test_racing_reservations_never_overdraw(ledger: CreditLedger, funded_account: Funded) -> None:

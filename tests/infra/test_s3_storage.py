@@ -22,10 +22,10 @@ from api.app import create_app
 from domain.jobs import ImageProduced, ImageTask, JobStatus, JobView
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
+from infra.image_stores import build_image_store
 from infra.ledger import CreditLedger
 from infra.s3_storage import S3ImageStore, S3NotConfigured
 from infra.settings import Settings, load_settings
-from infra.storage import build_image_store
 from rendering import render_image, render_png
 from tests.api.fakes import FakeOrchestrator
 from tests.support.seaweed import SeaweedS3
@@ -308,9 +308,14 @@ async def test_the_api_hands_out_urls_on_the_store_not_on_itself(
             answer = await api.get(
                 f"/api/v1/jobs/{job.job_id}", headers={"Authorization": f"Bearer {api_key}"}
             )
+            on_the_api = await api.get(f"/files/{image_key}")
         [url] = answer.json()["result"]["images"]
         async with httpx.AsyncClient() as anyone:  # no API key, no S3 credentials
             image = await anyone.get(url)
 
     assert url.startswith(f"{s3_server.endpoint_url}/{bucket}/")
     assert image.content == PNG
+    # The API's own file route never serves the bucket's images, signed or not.
+    assert on_the_api.status_code == 404
+    assert on_the_api.headers["content-type"] == "application/problem+json"
+    assert on_the_api.json()["code"] == "not_found"

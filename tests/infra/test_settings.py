@@ -64,3 +64,15 @@ def test_a_data_dir_tells_operator_commands_where_its_dev_stack_runs_temporal(
 
     monkeypatch.setenv("TEMPORAL_ADDRESS", "temporal.internal:7233")  # the environment wins
     assert load_settings().temporal_address == "temporal.internal:7233"
+
+
+def test_settings_read_the_kept_signing_key_and_never_write_one(tmp_path):
+    from infra.settings import MissingSigningSecret
+
+    with pytest.raises(MissingSigningSecret, match="URL_SIGNING_SECRET"):
+        _ = Settings(data_dir=tmp_path / "data").signing_secret
+    assert not (tmp_path / "data").exists()
+
+    (tmp_path / "url-signing-secret").write_text("kept-by-the-cli\n")
+    assert Settings(data_dir=tmp_path).signing_secret == b"kept-by-the-cli"
+    assert Settings(data_dir=tmp_path, url_signing_secret="env").signing_secret == b"env"

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from creative_saas_client import APIError, CreativeSaaS, CreativeSaaSError, errors
 
-from api.problems import _HTTP_PROBLEMS, DOMAIN_PROBLEMS, FORBIDDEN, REQUEST_TIMEOUT
+from api.problems import PROBLEMS
 from tests.sdk.fake_api import BASE_URL, ScriptedApi, problem
 
 # New in api-v1-next.md ("New problem codes"), not yet in the server's catalog on this branch.
@@ -15,11 +15,7 @@ NEXT_PROBLEMS = {"job_finished": 409, "key_limit_reached": 409}
 
 def server_catalog() -> dict[str, int]:
     """Every code the server's problem handlers can put in a body, with its status."""
-    catalog = {problem.code: problem.status for problem in DOMAIN_PROBLEMS.values()}
-    catalog.update({problem.code: problem.status for problem in _HTTP_PROBLEMS.values()})
-    catalog[FORBIDDEN.code] = FORBIDDEN.status
-    catalog[REQUEST_TIMEOUT.code] = REQUEST_TIMEOUT.status
-    catalog["internal_error"] = 500  # what an unexpected exception becomes
+    catalog = {problem.code: problem.status for problem in PROBLEMS}
     return {**catalog, **NEXT_PROBLEMS}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import sqlalchemy
 from sqlalchemy.exc import OperationalError
@@ -109,6 +110,9 @@ class OutageStore:
 
     def url(self, key: str, base_url: str) -> str:
         return self._store.url(key, base_url)
+
+    def signed_file(self, key: str, expires: str | None, signature: str | None) -> Path:
+        return self._store.signed_file(key, expires, signature)
 
 
 class FlakyLedger(CreditLedger):

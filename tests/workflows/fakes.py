@@ -25,6 +25,7 @@ class FakeImageActivities:
         self.released: list[int] = []
         self.stored: dict[int, str] = {}  # what a ledger would show captured, by image index
         self._progress = asyncio.Condition()
+        self.canceled = asyncio.Event()  # set once a cancel reached a running image
 
     async def until_started(self, attempts: int) -> None:
         """Wait until this many image attempts have begun."""
@@ -33,12 +34,22 @@ class FakeImageActivities:
 
     @activity.defn(name="produce_image")
     async def produce_image(self, task: ImageTask) -> ImageProduced:
+        # Like the real activity: an attempt that has begun runs to its end, even when the job
+        # is canceled (a local activity's cancel reaches it directly, without a heartbeat).
+        attempt = asyncio.ensure_future(self._produce(task, activity.info().attempt))
+        try:
+            return await asyncio.shield(attempt)
+        except asyncio.CancelledError:
+            self.canceled.set()
+            return await attempt
+
+    async def _produce(self, task: ImageTask, attempt: int) -> ImageProduced:
         async with self._progress:
             self.attempts[task.index] += 1
             self._progress.notify_all()
         if self.hold is not None:
             await self.hold.wait()
-        error = self.plan(task, activity.info().attempt)
+        error = self.plan(task, attempt)
         if error is not None:
             raise error
         key = f"{task.job_id}/image_{task.index}.png"

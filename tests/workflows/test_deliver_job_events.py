@@ -10,12 +10,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from activities.jobs import JobActivities
 from domain.jobs import ImageSpec, JobInput, JobStatus, JobView
 from domain.webhooks import WebhookDelivery, WebhookTargets, events_workflow_id
 from tests.workflows.fakes import FakeImageActivities
@@ -169,3 +172,47 @@ async def test_the_job_ends_without_waiting_and_a_dead_receiver_gets_a_day_of_re
     assert retry.initial_interval.ToTimedelta() <= timedelta(seconds=10)
     assert retry.maximum_interval.ToTimedelta() <= timedelta(hours=1)
     assert scheduled.start_to_close_timeout.ToTimedelta() >= timedelta(seconds=10)
+
+
+async def test_only_a_job_of_an_account_with_an_endpoint_starts_its_event_workflow(
+    dev_server_env: WorkflowEnvironment,
+):
+    client = dev_server_env.client
+    webhooks = FakeWebhookActivities(["we_a"], failures={})
+    ended: list[str] = []
+    # The job registry and the endpoint store, as the worker's finish_job sees them.
+    jobs = JobActivities(ended.append, lambda account_id: account_id == "acct_hooks")
+    quiet, heard = job_of(1, account_id="acct_quiet"), job_of(1, account_id="acct_hooks")
+    task_queue = f"hooks-{uuid.uuid4()}"
+    with ThreadPoolExecutor(4) as executor:
+        async with build_worker(
+            client,
+            FakeImageActivities(),
+            task_queue=task_queue,
+            executor=executor,
+            max_concurrent_activities=4,
+            webhooks=webhooks,
+            jobs=jobs,
+        ):
+            for job in (quiet, heard):
+                view = await client.execute_workflow(
+                    GenerateCreativesWorkflow.run,
+                    job,
+                    id=f"job-{job.job_id}",
+                    task_queue=task_queue,
+                )
+                assert view.status is JobStatus.COMPLETED
+            delivered = await events_result(client, heard)
+            quiet_history = await client.get_workflow_handle(f"job-{quiet.job_id}").fetch_history()
+
+    assert delivered == 1
+    assert [d.view.job_id for d in webhooks.deliveries] == [heard.job_id]
+    assert webhooks.targets_asked == [WebhookTargets("acct_hooks", "job.completed")]
+    assert not any(
+        event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED
+        for event in quiet_history.events
+    )
+    with pytest.raises(RPCError) as missing:
+        await client.get_workflow_handle(events_workflow_id(quiet.job_id)).describe()
+    assert missing.value.status is RPCStatusCode.NOT_FOUND
+    assert ended == [quiet.job_id, heard.job_id], "each job is marked ended in the registry"

@@ -138,6 +138,33 @@ async def test_status_query_shows_progress_while_images_run(time_skipping_env: W
     assert final.status is JobStatus.COMPLETED and final.done == 3
 
 
+async def test_the_query_and_the_result_answer_get_job_without_a_describe(
+    dev_server_env: WorkflowEnvironment,
+):
+    client = dev_server_env.client
+    hold = asyncio.Event()
+    fakes = FakeImageActivities(hold=hold)
+    job = job_input(1)
+    async with fake_worker(client, fakes) as task_queue:
+        handle = await client.start_workflow(
+            GenerateCreativesWorkflow.run,
+            job,
+            id=f"test-{job.job_id}",
+            task_queue=task_queue,
+            memo={"metadata": {"campaign": "spring"}},
+        )
+        await fakes.until_started(1)
+        running: JobView = await handle.query(GenerateCreativesWorkflow.status)
+        hold.set()
+        final: JobView = await handle.result()
+    started_at = (await handle.describe()).start_time
+
+    for view in (running, final):
+        assert view.created_at == started_at
+        assert view.metadata == {"campaign": "spring"}
+        assert (view.claim, view.language) == (job.claim, job.language)
+
+
 async def test_a_canceled_job_waits_for_its_running_images_and_delivers_them(
     dev_server_env: WorkflowEnvironment,
 ):

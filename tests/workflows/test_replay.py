@@ -9,14 +9,18 @@ ReconcileCreditsWorkflow's histories (tests/histories/reconcile_credits/) guard 
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -31,15 +35,26 @@ ROOT = Path(__file__).resolve().parents[2]
 HISTORIES = ROOT / "tests" / "histories"
 RECORD_SCRIPT = ROOT / "scripts" / "record_histories.py"
 RECORD_COMMAND = ".venv/bin/python scripts/record_histories.py"
+LOCAL_PREFIX = "local_images_"
 
-# Every scenario the workflow must keep replaying, and how its recorded job ended.
-SCENARIOS = {
+# Every scenario the workflow must keep replaying, and how its recorded job ended: jobs whose
+# images ran as regular activities (started before LOCAL_IMAGES_PATCH)...
+REGULAR_ACTIVITY_SCENARIOS = {
     "completed": JobStatus.COMPLETED,
     "partial": JobStatus.PARTIAL,
     "retried": JobStatus.COMPLETED,
     "failed_compensated": JobStatus.FAILED,
     "canceled_in_flight": JobStatus.PARTIAL,
 }
+# ...and jobs on the current path, which the recording script records.
+LOCAL_ACTIVITY_SCENARIOS = {
+    f"{LOCAL_PREFIX}{name}": status
+    for name, status in [
+        *REGULAR_ACTIVITY_SCENARIOS.items(),
+        ("webhook_completed", JobStatus.COMPLETED),
+    ]
+}
+SCENARIOS = REGULAR_ACTIVITY_SCENARIOS | LOCAL_ACTIVITY_SCENARIOS
 RECORDED = sorted({path.stem for path in HISTORIES.glob("*.json")} | set(SCENARIOS))
 
 
@@ -84,15 +99,70 @@ async def test_recorded_history_ended_as_its_scenario_says(name: str):
         event.activity_task_started_event_attributes.attempt
         for event in events
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-    ]
+    ] + [marker["attempt"] for marker in local_activity_markers(events)]
     cancel_requested = any(
         event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED
         for event in events
     )
-    assert (max(attempts) > 1) == (name == "retried")
-    assert cancel_requested == (name == "canceled_in_flight")
-    if name in ("partial", "failed_compensated", "canceled_in_flight"):
+    scenario = name.removeprefix(LOCAL_PREFIX)
+    assert (max(attempts) > 1) == (scenario == "retried")
+    assert cancel_requested == (scenario == "canceled_in_flight")
+    if scenario in ("partial", "failed_compensated", "canceled_in_flight"):
         assert view.failures, "a failure scenario without failed images covers nothing"
+
+
+def local_activity_markers(events: Sequence[HistoryEvent]) -> list[dict[str, Any]]:
+    """What core recorded of each local activity: its type, attempt, ..."""
+    markers = []
+    for event in events:
+        attributes = event.marker_recorded_event_attributes
+        if (
+            event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+            and attributes.marker_name == "core_local_activity"
+        ):
+            markers.append(json.loads(attributes.details["data"].payloads[0].data))
+    return markers
+
+
+def event_count(events: Sequence[HistoryEvent], event_type: EventType.ValueType) -> int:
+    return sum(event.event_type == event_type for event in events)
+
+
+@pytest.mark.parametrize("name", LOCAL_ACTIVITY_SCENARIOS)
+def test_a_current_job_costs_no_activity_task_and_writes_its_status_once(name: str):
+    events = load_history(name).events
+    requested = {"completed": 3, "partial": 3, "retried": 2, "failed_compensated": 2}
+    images = requested.get(name.removeprefix(LOCAL_PREFIX))
+
+    assert event_count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) == 0
+    status_writes = [
+        event
+        for event in events
+        if event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+        and "JobStatus"
+        in event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+    ]
+    assert len(status_writes) == 1, "the start request wrote queued; the end writes the rest"
+    markers = local_activity_markers(events)
+    assert [m["activity_type"] for m in markers].count("finish_job") == 1
+    if images is not None:
+        # A retry after its backoff timer is a new marker with the next attempt number.
+        first_attempts = [
+            m for m in markers if m["activity_type"] == "produce_image" and m["attempt"] == 1
+        ]
+        assert len(first_attempts) == images, "each image is one local activity and its retries"
+    # Operators still read what each image was in the UI: the marker carries its summary.
+    summaries = [
+        event.user_metadata.summary.data
+        for event in events
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+        and event.user_metadata.HasField("summary")
+    ]
+    assert any(b"image 1/" in summary for summary in summaries)
+    child_started = event_count(
+        events, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED
+    )
+    assert child_started == (name == f"{LOCAL_PREFIX}webhook_completed")
 
 
 def test_the_recording_script_still_records_every_scenario(tmp_path: Path):
@@ -106,7 +176,7 @@ def test_the_recording_script_still_records_every_scenario(tmp_path: Path):
     )
 
     assert finished.returncode == 0, finished.stderr[-4000:]
-    assert {path.stem for path in tmp_path.glob("*.json")} == set(SCENARIOS)
+    assert {path.stem for path in tmp_path.glob("*.json")} == set(LOCAL_ACTIVITY_SCENARIOS)
 
 
 RECONCILE_HISTORIES = HISTORIES / "reconcile_credits"
