@@ -21,7 +21,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.jobs import job_workflow_id
+from domain.jobs import job_workflow_id, legacy_job_workflow_id
 from infra.job_registry import JobRegistry
 from infra.ledger import CreditLedger, Reservation, ReservationState
 from infra.logging import log_context
@@ -62,8 +62,10 @@ async def release_credits_of_closed_jobs(
     held = await asyncio.to_thread(ledger.held_before, cutoff)
     closed: dict[str, str | None] = {}
     released: list[Reservation] = []
-    for job_id, reservations in groupby(held, key=lambda reservation: reservation.job_id):
-        closed[job_id] = closed_as = await _closed_status(client, job_id)
+    for job_id, grouped in groupby(held, key=lambda reservation: reservation.job_id):
+        reservations = list(grouped)
+        account_id = reservations[0].account_id
+        closed[job_id] = closed_as = await _closed_status(client, account_id, job_id)
         if closed_as is None:
             continue
         for reservation in reservations:
@@ -81,8 +83,11 @@ async def release_credits_of_closed_jobs(
                 )
             released.append(returned)
     # Read after the releases: a job whose credits just came back is among these rows too.
-    for job_id in await asyncio.to_thread(registry.open_before, cutoff):
-        closed_as = closed[job_id] if job_id in closed else await _closed_status(client, job_id)
+    for job_id, account_id in await asyncio.to_thread(registry.open_before, cutoff):
+        if job_id in closed:
+            closed_as = closed[job_id]
+        else:
+            closed_as = await _closed_status(client, account_id, job_id)
         if closed_as is None:
             continue
         await asyncio.to_thread(registry.ended, job_id)
@@ -91,14 +96,19 @@ async def release_credits_of_closed_jobs(
     return released
 
 
-async def _closed_status(client: Client, job_id: str) -> str | None:
-    """How the job's workflow ended ("not found" past retention); None while it may still run."""
-    try:
-        description = await client.get_workflow_handle(job_workflow_id(job_id)).describe()
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            return "not found"
-        raise
+async def _closed_status(client: Client, account_id: str, job_id: str) -> str | None:
+    """How the job's workflow ended ("not found" past retention); None while it may still run.
+
+    Jobs started before workflow IDs named the account are found under their old ID."""
+    for workflow_id in (job_workflow_id(account_id, job_id), legacy_job_workflow_id(job_id)):
+        try:
+            description = await client.get_workflow_handle(workflow_id).describe()
+            break
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+    else:
+        return "not found"
     status = description.status
     return status.name.lower() if status in CLOSED and status is not None else None
 

@@ -25,12 +25,13 @@ from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
 from api.temporal_calls import RPC_TIMEOUT
 from domain.jobs import (
+    JOB_WORKFLOW_PREFIX,
     JobPage,
     JobStatus,
     JobSummary,
     ListPosition,
     final_status,
-    job_workflow_id,
+    job_id_of_workflow,
 )
 from infra.ledger import CreditLedger, JobProgress
 from workflows.search_attributes import JOB_STATUS
@@ -41,7 +42,6 @@ FIRST_WINDOW = timedelta(hours=1)
 # Past the longest retention anyone configures: nothing older can still be in visibility.
 OLDEST_WINDOW = timedelta(days=3660)
 _RESOLUTION = timedelta(microseconds=1)  # SQL visibility compares times to the microsecond
-_WORKFLOW_PREFIX = job_workflow_id("")
 _STATUS_VALUES = frozenset(status.value for status in JobStatus)
 
 # Running jobs not yet at their end; the ledger tells queued from processing. An account runs
@@ -125,7 +125,7 @@ class JobLister:
             async for execution in self._client.list_workflows(
                 query, page_size=1000, rpc_timeout=RPC_TIMEOUT
             )
-            if execution.id.startswith(_WORKFLOW_PREFIX)
+            if execution.id.startswith(JOB_WORKFLOW_PREFIX)
         ]
         executions.sort(key=_position_key, reverse=True)
         if after is not None:
@@ -181,7 +181,7 @@ def _position_key(execution: WorkflowExecution) -> tuple[datetime, str]:
 
 
 def _job_id(execution: WorkflowExecution) -> str:
-    return execution.id.removeprefix(_WORKFLOW_PREFIX)
+    return job_id_of_workflow(execution.id)
 
 
 def _time(moment: datetime) -> str:

@@ -35,10 +35,12 @@ from bench.window import publish
 GOAL_RATIO = 3.0
 
 
-async def history_split(stack: BenchStack, job_ids: list[str]) -> dict[str, float]:
+async def history_split(stack: BenchStack, account_id: str, job_ids: list[str]) -> dict[str, float]:
     """Median milliseconds of each phase, from the jobs' workflow histories."""
     from temporalio.api.enums.v1 import EventType
     from temporalio.client import Client
+
+    from domain.jobs import job_workflow_id
 
     client = await Client.connect(f"127.0.0.1:{stack.temporal_port}")
     STARTED, COMPLETED = (  # noqa: N806
@@ -49,7 +51,8 @@ async def history_split(stack: BenchStack, job_ids: list[str]) -> dict[str, floa
         "start_to_first_activity": [], "one_activity": [], "activities": [], "to_close": [],
     }  # fmt: skip
     for job_id in job_ids:
-        history = await client.get_workflow_handle(f"creative-job-{job_id}").fetch_history()
+        handle = client.get_workflow_handle(job_workflow_id(account_id, job_id))
+        history = await handle.fetch_history()
         at = {e.event_id: e.event_time.ToDatetime().timestamp() for e in history.events}
         started = [e.event_id for e in history.events if e.event_type == STARTED]
         completed = [e for e in history.events if e.event_type == COMPLETED]
@@ -105,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     renders = render_seconds_alone()
     data_dir = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     with BenchStack(data_dir, args.workers, extra_env, temporal_config) as stack:
-        _, api_key = stack.create_account(1000)
+        account_id, api_key = stack.create_account(1000)
         first, seconds, job_ids = asyncio.run(measure(stack, api_key, args.jobs))
-        split = asyncio.run(history_split(stack, job_ids))
+        split = asyncio.run(history_split(stack, account_id, job_ids))
     shutil.rmtree(data_dir, ignore_errors=True)
     renders_sum, renders_max = sum(renders.values()), max(renders.values())
     median = statistics.median(seconds)

@@ -131,7 +131,7 @@ async def run_job(client: Client, task_queue: str, request: GenerateRequest) -> 
     handle = await client.start_workflow(
         GenerateCreativesWorkflow.run,
         job,
-        id=job_workflow_id(job_id),
+        id=job_workflow_id(ACCOUNT, job_id),
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

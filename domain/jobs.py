@@ -141,9 +141,30 @@ class JobPage:
     next_position: ListPosition | None  # None on the last page
 
 
-def job_workflow_id(job_id: str) -> str:
-    """The ID of the one GenerateCreativesWorkflow that runs a job."""
-    return f"creative-job-{job_id}"
+JOB_WORKFLOW_PREFIX = "creative-job-"
+_UUID_LENGTH = 36
+
+
+def job_workflow_id(account_id: str, job_id: str) -> str:
+    """The ID of the one GenerateCreativesWorkflow that runs an account's job.
+
+    The account is part of the ID, so a job is addressed only through its owner: another
+    account's reading of the same job id names a workflow that does not exist.
+    """
+    return f"{JOB_WORKFLOW_PREFIX}{account_id}-{job_id}"
+
+
+def legacy_job_workflow_id(job_id: str) -> str:
+    """The ID jobs were started under before the account was part of it (owner in AccountId)."""
+    return f"{JOB_WORKFLOW_PREFIX}{job_id}"
+
+
+def job_id_of_workflow(workflow_id: str) -> str:
+    """The job id in either form of a job's workflow ID (job ids are UUIDs, accounts are not)."""
+    rest = workflow_id.removeprefix(JOB_WORKFLOW_PREFIX)
+    if len(rest) > _UUID_LENGTH + 1 and rest[-_UUID_LENGTH - 1] == "-":
+        return rest[-_UUID_LENGTH:]
+    return rest
 
 
 def final_status(produced: int, failed: int) -> JobStatus:

@@ -76,13 +76,14 @@ class JobRegistry:
         with self._reader.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
-    def open_before(self, cutoff: datetime) -> list[str]:
-        """Jobs started before `cutoff` and not ended, oldest first (for the sweep)."""
+    def open_before(self, cutoff: datetime) -> list[tuple[str, str]]:
+        """(job id, account id) of jobs started before `cutoff` and not ended, oldest first
+        (for the sweep: the account names the job's workflow)."""
         query = (
-            sqlalchemy.select(col(JobRecord.job_id))
+            sqlalchemy.select(col(JobRecord.job_id), col(JobRecord.account_id))
             .where(col(JobRecord.ended_at).is_(None))
             .where(col(JobRecord.started_at) < as_utc(cutoff))
             .order_by(col(JobRecord.started_at), col(JobRecord.job_id))
         )
         with self._reader.connect() as connection:
-            return list(connection.execute(query).scalars())
+            return [(job_id, account_id or "") for job_id, account_id in connection.execute(query)]

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # The API's bound on each Temporal call a POST or poll makes (describe, count, start): a
     # frozen Temporal answers 503 within about this, not after the SDK's 5 s.
     temporal_call_timeout_seconds: float = Field(default=0.8, gt=0)
+    # Jobs started before workflow IDs named the account keep their old IDs: GET, cancel and a
+    # keyed POST also look there. Set false once the retention has passed since upgrading.
+    temporal_legacy_job_ids: bool = True
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -1,5 +1,5 @@
 # Each image of a job, from its Temporal history: label, outcome and failure, one line each.
-#   temporal workflow show -w creative-job-<jobId> -o json | jq -r -f scripts/job_images.jq
+#   temporal workflow show -w creative-job-<accountId>-<jobId> -o json | jq -r -f scripts/job_images.jq
 # Regular activities (jobs started before images ran as local activities) pair their scheduled
 # and finished events; a local activity is one marker per attempt run in a workflow task (a
 # retry after a backoff timer is a marker of its own) carrying its summary and any failure.

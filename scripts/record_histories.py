@@ -249,7 +249,7 @@ class Recorder:
                     account.id, request, idempotency_key=f"replay-{scenario.name}"
                 )
                 handle = self.client.get_workflow_handle(
-                    job_workflow_id(submission.view.job_id), result_type=JobView
+                    job_workflow_id(account.id, submission.view.job_id), result_type=JobView
                 )
                 if scenario.action is not None:
                     await scenario.action(handle, scenario)
@@ -297,7 +297,7 @@ async def record_reconcile_credits(client: Client, scratch: Path, out_dir: Path)
     stuck = await client.start_workflow(
         GenerateCreativesWorkflow.run,
         JobInput(job_id, account.id, CLAIM, "EN", "Shop now", [ImageSpec(1, "F1")], ""),
-        id=job_workflow_id(job_id),
+        id=job_workflow_id(account.id, job_id),
         task_queue=f"{task_queue}-nobody-polls",
     )
     recorder.ledger.reserve(job_id=job_id, account_id=account.id, index=1)

@@ -52,7 +52,8 @@ async def test_a_running_job_is_processing_once_it_holds_a_credit(
         processing = await listed(lister, account.id, JobStatus.PROCESSING)
     finally:
         for job_id in (waiting, started):
-            await client.get_workflow_handle(job_workflow_id(job_id)).terminate("test over")
+            handle = client.get_workflow_handle(job_workflow_id(account.id, job_id))
+            await handle.terminate("test over")
 
     assert {job.job_id: job.status for job in whole.jobs} == {
         waiting: JobStatus.QUEUED,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,12 +41,14 @@ class Stack:
     client: Client
     accounts: AccountService
     ledger: CreditLedger
-    started: list[str]
+    started: dict[str, str]  # job id -> account id
+    owners: dict[str, str] = field(default_factory=dict)  # Authorization -> account id
 
     def new_account(self, plan: str, credits: int = 10) -> tuple[str, dict[str, str]]:
         account = self.accounts.create_account(f"{plan}-{uuid.uuid4().hex[:6]}", plan=plan)
         self.ledger.grant(account.id, credits)
         _, key = self.accounts.create_key(account.id)
+        self.owners[f"Bearer {key}"] = account.id
         return account.id, {"Authorization": f"Bearer {key}"}
 
     async def generate(self, headers: dict[str, str], idempotency_key: str) -> httpx.Response:
@@ -54,7 +56,7 @@ class Stack:
             "/api/v1/generate", headers={**headers, "Idempotency-Key": idempotency_key}, json=BODY
         )
         if response.status_code == 202 and "idempotent-replayed" not in response.headers:
-            self.started.append(response.json()["jobId"])
+            self.started[response.json()["jobId"]] = self.owners[headers["Authorization"]]
         return response
 
     async def sweep(self) -> None:
@@ -64,7 +66,7 @@ class Stack:
     async def exists(self, account_id: str, idempotency_key: str) -> bool:
         """Whether a workflow was ever started for this account's key."""
         handle = self.client.get_workflow_handle(
-            job_workflow_id(job_id_for(account_id, idempotency_key))
+            job_workflow_id(account_id, job_id_for(account_id, idempotency_key))
         )
         try:
             await handle.describe()
@@ -75,8 +77,9 @@ class Stack:
         return True
 
     async def terminate(self, job_id: str) -> None:
-        await self.client.get_workflow_handle(job_workflow_id(job_id)).terminate("test over")
-        self.started.remove(job_id)
+        account_id = self.started.pop(job_id)
+        handle = self.client.get_workflow_handle(job_workflow_id(account_id, job_id))
+        await handle.terminate("test over")
 
 
 @pytest.fixture
@@ -101,7 +104,7 @@ async def stack(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            stack = Stack(http, dev_server_env.client, accounts, ledger, [])
+            stack = Stack(http, dev_server_env.client, accounts, ledger, {})
             try:
                 yield stack
             finally:

@@ -82,3 +82,14 @@ def test_history_benchmark_times_each_operation_both_ways(tmp_path: Path) -> Non
     assert set(sqlite) == {"seed_seconds", "empty", "history"}
     assert sqlite["empty"].keys() == sqlite["history"].keys()
     assert all(figure["p50"] > 0 for figure in sqlite["history"].values())
+
+
+def test_wait_latency_benchmark_splits_where_a_long_polled_job_spent_its_time(
+    tmp_path: Path,
+) -> None:
+    result = run_benchmark("bench.wait_latency", tmp_path / "wait.json", "--jobs", "2")
+
+    seen, split = result["post_to_completed_ms"], result["split_ms_median"]
+    assert 0 < seen["median"] <= seen["max"]
+    assert split["workflow"] > 0 and split["to_client"] >= 0  # seen only after it closed
+    assert split["to_start"] + split["workflow"] + split["to_client"] <= seen["max"] + 1

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from domain.jobs import job_workflow_id
 from tests.cli.test_dev_command import (
     SETTINGS_VARIABLES,
     DevCommand,
@@ -142,7 +143,8 @@ def test_run_with_the_api_on_the_old_ui_default_starts_and_operator_commands_fin
         timeout=60,
         env={**os.environ, "TEMPORAL_ADDRESS": address},
     )
-    assert f"creative-job-{job_id}" in listed.stdout, listed.stdout + listed.stderr
+    workflow_id = job_workflow_id(account_id.group(1), job_id)
+    assert workflow_id in listed.stdout, listed.stdout + listed.stderr
     assert command.stop() == 0
 
 

@@ -224,7 +224,9 @@ async def finished_views(
     client: Client, engine: sqlalchemy.Engine, task_queue: str, account_id: str, job_ids: list[str]
 ) -> list[JobView]:
     """Wait for every job to close, then read each as GET /api/v1/jobs/{id} does."""
-    handles = [client.get_workflow_handle(job_workflow_id(job_id)) for job_id in job_ids]
+    handles = [
+        client.get_workflow_handle(job_workflow_id(account_id, job_id)) for job_id in job_ids
+    ]
     async with asyncio.timeout(JOB_TIMEOUT_SECONDS):
         await asyncio.gather(*(handle.result() for handle in handles))
     orchestrator = TemporalJobOrchestrator(
@@ -233,11 +235,15 @@ async def finished_views(
     return [await orchestrator.get(account_id, job_id) for job_id in job_ids]
 
 
-async def completers(client: Client, job_ids: list[str]) -> dict[tuple[str, str], str]:
+async def completers(
+    client: Client, account_id: str, job_ids: list[str]
+) -> dict[tuple[str, str], str]:
     """(job id, activity id) -> identity of the worker that completed that image activity."""
     completed_by: dict[tuple[str, str], str] = {}
     for job_id in job_ids:
-        history = await client.get_workflow_handle(job_workflow_id(job_id)).fetch_history()
+        history = await client.get_workflow_handle(
+            job_workflow_id(account_id, job_id)
+        ).fetch_history()
         scheduled: dict[int, str] = {}
         for event in history.events:
             if event.HasField("activity_task_scheduled_event_attributes"):
@@ -252,13 +258,15 @@ async def completers(client: Client, job_ids: list[str]) -> dict[tuple[str, str]
 
 
 async def image_started_on(
-    client: Client, job_ids: list[str], worker: WorkerProcess
+    client: Client, account_id: str, job_ids: list[str], worker: WorkerProcess
 ) -> tuple[str, str]:
     """Wait until `worker` runs an image activity; its (job id, activity id)."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         for job_id in job_ids:
-            description = await client.get_workflow_handle(job_workflow_id(job_id)).describe()
+            description = await client.get_workflow_handle(
+                job_workflow_id(account_id, job_id)
+            ).describe()
             for pending in description.raw_description.pending_activities:
                 if (
                     pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
@@ -307,7 +315,7 @@ async def test_workers_share_a_batch_and_charge_every_credit_once(
     views = await finished_views(temporal_client, engine, task_queue, account_id, job_ids)
 
     assert_charged_once(engine, account_id, views, store)
-    images_by = set((await completers(temporal_client, job_ids)).values())
+    images_by = set((await completers(temporal_client, account_id, job_ids)).values())
     assert images_by == {worker.identity for worker in workers}  # both took part
 
 
@@ -324,7 +332,7 @@ async def test_a_worker_stopped_mid_batch_finishes_its_images_and_exits_cleanly(
 
     with credits_locked(database_url, account_id):
         job_ids = await submit_batch(temporal_client, engine, task_queue, account_id)
-        in_flight = await image_started_on(temporal_client, job_ids, stopping)
+        in_flight = await image_started_on(temporal_client, account_id, job_ids, stopping)
         stopping.terminate()
         signalled_at = time.monotonic()
         await stopping.wait_for_log(SHUTDOWN_LINE)
@@ -335,7 +343,7 @@ async def test_a_worker_stopped_mid_batch_finishes_its_images_and_exits_cleanly(
 
     assert exit_code == 0, log_tail(stopping.log_path)
     assert stopped_after < GRACEFUL_SHUTDOWN_SECONDS
-    completed_by = await completers(temporal_client, job_ids)
+    completed_by = await completers(temporal_client, account_id, job_ids)
     assert completed_by[in_flight] == stopping.identity  # finished, not abandoned
     assert staying.identity in completed_by.values()
     assert_charged_once(engine, account_id, views, store)

@@ -7,10 +7,9 @@ from collections.abc import Mapping
 import httpx
 from temporalio.client import Client
 
+from domain.jobs import job_id_of_workflow
 from infra.ledger import CreditSummary
 from tests.support.stack import TERMINAL_STATUSES, Stack
-
-JOB_WORKFLOW_PREFIX = "creative-job-"
 
 
 async def assert_books_balance(
@@ -54,5 +53,5 @@ async def account_job_ids(temporal: Client, account_id: str) -> set[str]:
     """The ids of every job Temporal holds for an account (what operators query by AccountId)."""
     ids = set()
     async for execution in temporal.list_workflows(f"AccountId = '{account_id}'"):
-        ids.add(execution.id.removeprefix(JOB_WORKFLOW_PREFIX))
+        ids.add(job_id_of_workflow(execution.id))
     return ids

@@ -64,7 +64,9 @@ async def test_a_branded_job_pins_its_inputs_and_completes_after_the_asset_is_de
             counts = {color: n for n, color in picture.getcolors(1 << 24) or []}
             share = counts.get((0x0A, 0x66, 0xC2), 0) / (picture.width * picture.height)
             assert share >= 0.1, f"primary #0A66C2 covers {share:.0%} of {url}"
-    history = await temporal_client.get_workflow_handle(job_workflow_id(job_id)).fetch_history()
+    history = await temporal_client.get_workflow_handle(
+        job_workflow_id(account_id, job_id)
+    ).fetch_history()
     [payload] = history.events[0].workflow_execution_started_event_attributes.input.payloads
     pinned = json.loads(payload.data)
     assert pinned["brand_kit"]["kit_id"] == kit.json()["id"], "the default kit, unasked"

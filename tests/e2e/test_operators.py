@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
+from domain.jobs import job_workflow_id
 from tests.conftest import installed_binary
 from tests.support.stack import Stack, bearer, wait_for_terminal
 from workflows.search_attributes import JOB_STATUS
@@ -53,7 +54,9 @@ async def test_operators_find_an_accounts_finished_job_by_account_id(
         listed = temporal_cli_list(temporal_address, query)
 
     assert [execution["execution"]["workflowId"] for execution in listed] == [
-        f"creative-job-{job_id}"
+        job_workflow_id(account_id, job_id)
     ], listed
-    description = await temporal_client.get_workflow_handle(f"creative-job-{job_id}").describe()
+    description = await temporal_client.get_workflow_handle(
+        job_workflow_id(account_id, job_id)
+    ).describe()
     assert description.typed_search_attributes.get(JOB_STATUS) == "completed"

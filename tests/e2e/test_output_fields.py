@@ -60,7 +60,9 @@ async def test_a_job_with_every_new_field_delivers_files_of_its_output(
                 picture.load()
                 pictures.append((picture.format, picture.size))
     assert pictures == [(pillow_format, (1080, 1080)), (pillow_format, (1200, 628))]
-    description = await temporal_client.get_workflow_handle(job_workflow_id(job_id)).describe()
+    description = await temporal_client.get_workflow_handle(
+        job_workflow_id(account_id, job_id)
+    ).describe()
     assert (await description.memo())["metadata"] == METADATA
     await assert_books_balance(stack, http, account_id, bearer(key), [job_id])
 

@@ -43,7 +43,7 @@ class JobService:
 
     async def outcome(self, account_id: str, job_id: str) -> JobView:
         """Wait for the job to close, then read it the way a poll does."""
-        await self.client.get_workflow_handle(job_workflow_id(job_id)).result()
+        await self.client.get_workflow_handle(job_workflow_id(account_id, job_id)).result()
         return await self.orchestrator.get(account_id, job_id)
 
     def charged(self, job_id: str) -> int:

@@ -109,7 +109,7 @@ async def canceled_job(
     account = funder(engine)(COUNT)
     async with job_service(env.client, engine, ImageActivities(ledger, store, render_png)) as jobs:
         job_id = await jobs.submit(account, count=COUNT)
-        handle = env.client.get_workflow_handle(job_workflow_id(job_id))
+        handle = env.client.get_workflow_handle(job_workflow_id(account, job_id))
         await act(handle)  # type: ignore[misc]
         view = await jobs.outcome(account, job_id)
         check_invariant(jobs, store, view)

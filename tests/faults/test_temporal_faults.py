@@ -89,7 +89,8 @@ async def test_a_temporal_server_killed_and_restarted_mid_job_finishes_it_chargi
                 await renders_started(render, 2)
                 server.kill()
                 await server.start()
-                survived = await client.get_workflow_handle(job_workflow_id(job_id)).describe()
+                handle = client.get_workflow_handle(job_workflow_id(account, job_id))
+                survived = await handle.describe()
                 gate.set()
                 view = await jobs.outcome(account, job_id)
         finally:

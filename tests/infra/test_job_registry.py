@@ -58,7 +58,7 @@ def test_the_sweep_sees_only_open_jobs_started_before_the_cutoff(
     cutoff = utc_now()
     registry.started(account, "new-open")
 
-    assert registry.open_before(cutoff) == ["old-open"]
+    assert registry.open_before(cutoff) == [("old-open", account)]
 
 
 def test_racing_starts_and_ends_leave_nothing_open(

@@ -71,7 +71,7 @@ async def test_a_terminated_jobs_held_credits_come_back_and_a_late_capture_canno
     async with gated_worker(client, sqlite_engine, image_store) as (jobs, render, gate):
         job_id = await jobs.submit(account, count=2)
         assert await asyncio.to_thread(render.wait_until_started, 2, RENDER_START_TIMEOUT)
-        await client.get_workflow_handle(job_workflow_id(job_id)).terminate("operator")
+        await client.get_workflow_handle(job_workflow_id(account, job_id)).terminate("operator")
         assert ledger.summary(account).held == 2  # what termination used to leave behind
 
         released = await reconcile(client, ledger)
@@ -170,7 +170,7 @@ async def start_without_worker(client: Client, account: str) -> str:
     await client.start_workflow(
         GenerateCreativesWorkflow.run,
         job,
-        id=job_workflow_id(job_id),
+        id=job_workflow_id(account, job_id),
         task_queue=f"no-worker-{uuid.uuid4()}",
     )
     return job_id
@@ -189,7 +189,7 @@ async def test_jobs_whose_workflow_closed_without_their_last_step_stop_counting(
     forgotten = str(uuid.uuid4())  # past retention: Temporal no longer knows the workflow
     for job_id in (terminated, running, forgotten):
         registry.started(account, job_id)
-    await client.get_workflow_handle(job_workflow_id(terminated)).terminate("operator")
+    await client.get_workflow_handle(job_workflow_id(account, terminated)).terminate("operator")
     assert registry.active(account) == 3  # a terminated workflow never runs finish_job
 
     await release_credits_of_closed_jobs(
@@ -199,9 +199,9 @@ async def test_jobs_whose_workflow_closed_without_their_last_step_stop_counting(
 
     assert await reconcile(client, ledger) == []  # no credits held; the registry beside it
     assert registry.active(account) == 1
-    assert registry.open_before(utc_now()) == [running]
+    assert registry.open_before(utc_now()) == [(running, account)]
 
-    await client.get_workflow_handle(job_workflow_id(running)).terminate("test over")
+    await client.get_workflow_handle(job_workflow_id(account, running)).terminate("test over")
     await reconcile(client, ledger)
     assert registry.active(account) == 0
 
@@ -217,7 +217,7 @@ async def test_a_terminated_job_holding_credits_gets_them_back_and_stops_countin
     job_id = await start_without_worker(client, account)
     registry.started(account, job_id)
     ledger.reserve(job_id=job_id, account_id=account, index=1)
-    await client.get_workflow_handle(job_workflow_id(job_id)).terminate("operator")
+    await client.get_workflow_handle(job_workflow_id(account, job_id)).terminate("operator")
 
     released = await reconcile(client, ledger)
 

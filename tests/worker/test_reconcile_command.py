@@ -13,7 +13,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from domain.jobs import ImageSpec, JobInput, job_workflow_id
+from domain.jobs import ImageSpec, JobInput, job_workflow_id, legacy_job_workflow_id
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger
@@ -35,14 +35,16 @@ def creative_saas(data_dir: Path, temporal_address: str, *args: str) -> subproce
     )
 
 
-async def start_job_holding_a_credit(client: Client, ledger: CreditLedger, account: str) -> str:
+async def start_job_holding_a_credit(
+    client: Client, ledger: CreditLedger, account: str, *, legacy_id: bool = False
+) -> str:
     """A job whose workflow runs with no worker, and whose image 1 holds a credit."""
     job_id = str(uuid.uuid4())
     job = JobInput(job_id, account, "Claim", "EN", "Buy", [ImageSpec(index=1, format="F1")])
     await client.start_workflow(
         GenerateCreativesWorkflow.run,
         job,
-        id=job_workflow_id(job_id),
+        id=legacy_job_workflow_id(job_id) if legacy_id else job_workflow_id(account, job_id),
         task_queue=f"no-worker-{uuid.uuid4()}",
     )
     ledger.reserve(job_id=job_id, account_id=account, index=1)
@@ -61,8 +63,9 @@ async def test_reconcile_returns_a_terminated_jobs_credit_and_prints_it(
     account = AccountService(engine).create_account("Acme").id
     ledger.grant(account, CREDITS)
     terminated = await start_job_holding_a_credit(client, ledger, account)
-    running = await start_job_holding_a_credit(client, ledger, account)
-    await client.get_workflow_handle(job_workflow_id(terminated)).terminate("operator")
+    # Started before workflow IDs named the account: still running, so its credit stays held.
+    running = await start_job_holding_a_credit(client, ledger, account, legacy_id=True)
+    await client.get_workflow_handle(job_workflow_id(account, terminated)).terminate("operator")
 
     printed = creative_saas(data_dir, address, *RECONCILE_NOW, "--json")
 
@@ -74,7 +77,7 @@ async def test_reconcile_returns_a_terminated_jobs_credit_and_prints_it(
 
     again = creative_saas(data_dir, address, *RECONCILE_NOW)
     assert (again.returncode, again.stdout.strip()) == (0, "(none)")
-    await client.get_workflow_handle(job_workflow_id(running)).terminate("test over")
+    await client.get_workflow_handle(legacy_job_workflow_id(running)).terminate("test over")
     engine.dispose()
 
 

@@ -55,7 +55,7 @@ async def terminated_job_holding_a_credit(
     handle = await client.start_workflow(
         GenerateCreativesWorkflow.run,
         job,
-        id=job_workflow_id(job_id),
+        id=job_workflow_id(account, job_id),
         task_queue=f"nobody-polls-{uuid.uuid4()}",
     )
     ledger.reserve(job_id=job_id, account_id=account, index=1)
