@@ -5,11 +5,20 @@ workflow directly: another account's job id names a workflow that does not exist
 take the same path (and time) to the same NotFound. Per read, in order:
 
 - a closed job's view, kept in a bounded in-process cache (closed jobs never change);
+- a job the registry shows running (started by this account, its last step not yet run): what
+  the ledger proves, image by image, with the job's facts (formats, createdAt, metadata) read
+  once from its workflow. No query: images run as local activities inside one workflow task,
+  and a query waits for that task to end (up to the whole job), so a poll would hang;
 - otherwise ONE `status` query that Temporal rejects without asking a worker when the
-  workflow is closed (NOT_OPEN): running jobs are answered by it, closed ones from their
-  result (a query on a closed workflow would replay its whole history on a worker);
+  workflow is closed (NOT_OPEN): closed jobs are answered from their result (a query on a
+  closed workflow would replay its whole history on a worker), running jobs the registry does
+  not know (started before it existed) by the query;
 - a running job no worker answers within QUERY_TIMEOUT: the ledger's last known view;
 - a closed job that left no result (terminated, timed out): the ledger's view, ended.
+
+A running job's view says which images are stored and charged and which gave their credit back;
+each failure's own reason, and failures that never held a credit, come with the workflow's
+result when the job closes, a moment after its last image.
 
 Jobs started before the account was part of the ID live under `legacy_job_workflow_id`; they
 are looked up only when the new ID is not found, and shown only to the account in their
@@ -23,7 +32,7 @@ import asyncio
 import dataclasses
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import (
@@ -48,6 +57,7 @@ from domain.jobs import (
     job_workflow_id,
     legacy_job_workflow_id,
 )
+from infra.job_registry import JobRegistry
 from infra.ledger import CreditLedger
 from workflows.generate_creatives import GenerateCreativesWorkflow
 from workflows.search_attributes import ACCOUNT_ID
@@ -55,8 +65,21 @@ from workflows.search_attributes import ACCOUNT_ID
 # A poll must answer fast even when no worker can answer a query.
 QUERY_TIMEOUT = timedelta(seconds=2)
 CLOSED_RESULTS_CACHED = 10_000
+# Facts of running jobs (a few hundred bytes each): far more than run at once.
+RUNNING_FACTS_CACHED = 10_000
 
 JobHandle = WorkflowHandle[GenerateCreativesWorkflow, JobView]
+
+
+@dataclass(frozen=True)
+class JobFacts:
+    """What a job's view takes from its workflow and never changes: read once per job."""
+
+    formats: list[str]
+    created_at: datetime
+    metadata: dict[str, str]
+    claim: str
+    language: str
 
 
 @dataclass(frozen=True)
@@ -78,20 +101,27 @@ class JobReader:
         *,
         legacy_ids: bool = True,
         query_timeout: timedelta = QUERY_TIMEOUT,
+        registry: JobRegistry | None = None,
     ) -> None:
         self._client = client
         self._ledger = ledger
+        self._registry = registry
         self._call_timeout = call_timeout
         self._query_timeout = query_timeout
         self._legacy_ids = legacy_ids
         # Closed jobs never change: keep their views to spare Temporal the reads.
         self._closed: OrderedDict[tuple[str, str], JobView] = OrderedDict()
+        self._facts: OrderedDict[tuple[str, str], JobFacts] = OrderedDict()
 
     async def read(self, account_id: str, job_id: str) -> JobView:
         """The job's view now. Raises NotFound for unknown ids and other accounts' jobs."""
         cached = self._closed.get((account_id, job_id))
         if cached is not None:
             return cached
+        if await self._registered_running(account_id, job_id):
+            running = await self._running(account_id, job_id)
+            if running is not None:
+                return running
         try:
             return await self._read(account_id, self.handle(account_id, job_id))
         except WorkflowNotFound:
@@ -158,6 +188,40 @@ class JobReader:
             except (TimeoutError, WorkflowFailureError, WorkflowNotFound):
                 pass
         return await self._read(account_id, found.handle)
+
+    async def _registered_running(self, account_id: str, job_id: str) -> bool:
+        if self._registry is None:
+            return False
+        return await run_in_threadpool(self._registry.is_running, account_id, job_id)
+
+    async def _running(self, account_id: str, job_id: str) -> JobView | None:
+        """A running job as the ledger shows it; None if its workflow has closed meanwhile
+        (terminated, or on a path without the last step that ends it in the registry)."""
+        facts = self._facts.get((account_id, job_id))
+        if facts is None:
+            description = await self._describe(self.handle(account_id, job_id))
+            if description is None or description.status != WorkflowExecutionStatus.RUNNING:
+                return None
+            memo = await description.memo()
+            facts = JobFacts(
+                formats=list(memo.get("formats", [])),
+                created_at=description.start_time,
+                metadata=dict(memo.get("metadata") or {}),
+                claim=str(memo.get("claim", "")),
+                language=str(memo.get("language", "")),
+            )
+            self._facts[(account_id, job_id)] = facts
+            while len(self._facts) > RUNNING_FACTS_CACHED:
+                self._facts.popitem(last=False)
+        reservations = await run_in_threadpool(self._ledger.job_reservations, job_id)
+        view = view_from_ledger(job_id, facts.formats, reservations, ended=False)
+        return dataclasses.replace(
+            view,
+            created_at=facts.created_at,
+            metadata=facts.metadata,
+            claim=facts.claim,
+            language=facts.language,
+        )
 
     async def _read(
         self,
@@ -272,6 +336,7 @@ class JobReader:
             return None
 
     def _remember(self, account_id: str, view: JobView) -> None:
+        self._facts.pop((account_id, view.job_id), None)
         self._closed[(account_id, view.job_id)] = view
         while len(self._closed) > CLOSED_RESULTS_CACHED:
             self._closed.popitem(last=False)

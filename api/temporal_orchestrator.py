@@ -90,9 +90,12 @@ class TemporalJobOrchestrator:
         self._ledger = ledger
         self._task_queue = task_queue
         self._call_timeout = call_timeout
-        self._active_jobs = ActiveJobLimit(JobRegistry(ledger.engine), accounts)
+        registry = JobRegistry(ledger.engine)
+        self._active_jobs = ActiveJobLimit(registry, accounts)
         self._lister = JobLister(client, ledger)
-        self._reader = JobReader(client, ledger, call_timeout, legacy_ids=legacy_ids)
+        self._reader = JobReader(
+            client, ledger, call_timeout, legacy_ids=legacy_ids, registry=registry
+        )
 
     async def submit(
         self,

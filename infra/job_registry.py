@@ -65,6 +65,17 @@ class JobRegistry:
         with self._engine.begin() as connection:
             connection.execute(statement)
 
+    def is_running(self, account_id: str, job_id: str) -> bool:
+        """Whether the account's job has started and not ended (False for anyone else's)."""
+        query = (
+            sqlalchemy.select(col(JobRecord.job_id))
+            .where(col(JobRecord.job_id) == job_id)
+            .where(col(JobRecord.account_id) == account_id)
+            .where(col(JobRecord.ended_at).is_(None))
+        )
+        with self._reader.connect() as connection:
+            return connection.execute(query).first() is not None
+
     def active(self, account_id: str) -> int:
         """How many of the account's jobs have started and not ended."""
         query = (
