@@ -13,7 +13,7 @@ from domain.contract import PRODUCE_IMAGE, RELEASE_CREDIT, PermanentImageError
 from domain.errors import InsufficientCredits
 from domain.jobs import CreditRelease, ImageProduced, ImageTask
 from domain.outputs import OUTPUT_FORMATS
-from infra.ledger import CreditLedger, ReservationState
+from infra.ledger import CreditLedger, JobCanceled, ReservationState
 from infra.storage import ImageStore
 from rendering import BrandStyle, CreativeSpec, UnrenderableClaim
 
@@ -48,6 +48,10 @@ class ImageActivities:
                 "no credit left for this image",
                 type=PermanentImageError.INSUFFICIENT_CREDITS,
                 non_retryable=True,
+            ) from error
+        except JobCanceled as error:
+            raise ApplicationError(
+                "the job was canceled", type=PermanentImageError.JOB_CANCELED, non_retryable=True
             ) from error
         if reservation.state is ReservationState.RELEASED:
             raise ApplicationError(

@@ -90,7 +90,7 @@ class TemporalJobOrchestrator:
         self._ledger = ledger
         self._task_queue = task_queue
         self._call_timeout = call_timeout
-        registry = JobRegistry(ledger.engine)
+        self._registry = registry = JobRegistry(ledger.engine)
         self._active_jobs = ActiveJobLimit(registry, accounts)
         self._lister = JobLister(client, ledger)
         self._reader = JobReader(
@@ -141,6 +141,9 @@ class TemporalJobOrchestrator:
     async def cancel(self, account_id: str, job_id: str) -> JobView:
         found = await self._found(account_id, job_id)
         if found.description.status == WorkflowExecutionStatus.RUNNING:
+            # At once, in the ledger: the workflow hears of the cancel only after its images
+            # running as local activities end their workflow task.
+            await run_in_threadpool(self._registry.cancel_requested, job_id)
             try:
                 async with temporal_errors():
                     await found.handle.cancel(rpc_timeout=RPC_TIMEOUT)

@@ -24,6 +24,8 @@ class PermanentImageError(StrEnum):
     INSUFFICIENT_CREDITS = "InsufficientCredits"
     CREDIT_ALREADY_RELEASED = "CreditAlreadyReleased"
     INVALID_CREATIVE = "InvalidCreative"
+    # Canceled before it reserved its credit: it never started (see JobRegistry.cancel_requested).
+    JOB_CANCELED = "JobCanceled"
 
     @property
     def failure_code(self) -> str:
@@ -35,6 +37,7 @@ _FAILURE_CODES = {
     PermanentImageError.INSUFFICIENT_CREDITS: "insufficient_credits",
     PermanentImageError.CREDIT_ALREADY_RELEASED: "credit_released",
     PermanentImageError.INVALID_CREATIVE: "invalid_creative",
+    PermanentImageError.JOB_CANCELED: "canceled",
 }
 
 # For RetryPolicy.non_retryable_error_types.

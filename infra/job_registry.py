@@ -65,6 +65,21 @@ class JobRegistry:
         with self._engine.begin() as connection:
             connection.execute(statement)
 
+    def cancel_requested(self, job_id: str) -> None:
+        """From now on no image of `job_id` reserves a credit: the ledger refuses to start it.
+
+        The workflow hears of a cancel only between its workflow tasks, and images running as
+        local activities keep one task open for as long as they run; this takes effect at once.
+        """
+        statement = (
+            sqlalchemy.update(JobRecord)
+            .where(col(JobRecord.job_id) == job_id)
+            .where(col(JobRecord.canceled_at).is_(None))
+            .values(canceled_at=utc_now())
+        )
+        with self._engine.begin() as connection:
+            connection.execute(statement)
+
     def is_running(self, account_id: str, job_id: str) -> bool:
         """Whether the account's job has started and not ended (False for anyone else's)."""
         query = (

@@ -28,7 +28,11 @@ from sqlmodel import Session, col, select
 
 from domain.errors import InsufficientCredits, NotFound
 from infra.db import read_only
-from infra.models import Account, CreditGrant, CreditReservation, as_utc, utc_now
+from infra.models import Account, CreditGrant, CreditReservation, JobRecord, as_utc, utc_now
+
+
+class JobCanceled(Exception):
+    """The job was canceled before this image reserved its credit: the image never starts."""
 
 
 class ReservationState(StrEnum):
@@ -139,6 +143,8 @@ class CreditLedger:
                 existing = _select_reservation(connection, job_id, index)
                 assert existing is not None  # the conflict was on this very row
                 return existing
+            if _canceled(connection, job_id):  # raising rolls the insert back
+                raise JobCanceled(f"job {job_id} was canceled before image {index} started")
             debited = connection.execute(
                 update(Account)
                 .where(col(Account.id) == account_id)
@@ -315,6 +321,14 @@ _RESERVATION_COLUMNS = (
     col(CreditReservation.state),
     col(CreditReservation.storage_key),
 )
+
+
+def _canceled(connection: Connection, job_id: str) -> bool:
+    """Whether a cancel stopped the job's images from starting (see JobRegistry)."""
+    canceled_at = connection.execute(
+        sqlalchemy.select(col(JobRecord.canceled_at)).where(col(JobRecord.job_id) == job_id)
+    ).scalar()
+    return canceled_at is not None
 
 
 def _select_reservation(connection: Connection, job_id: str, index: int) -> Reservation | None:

@@ -121,3 +121,5 @@ class JobRecord(SQLModel, table=True):
     )
     started_at: datetime = Field(sa_type=DateTime(timezone=True))
     ended_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # Set by a cancel: from then on no image of the job reserves a credit (starts).
+    canceled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -6,10 +6,12 @@ import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import sqlalchemy
 
 from infra.accounts import AccountInfo
 from infra.job_registry import JobRegistry
+from infra.ledger import CreditLedger, JobCanceled, ReservationState
 from infra.models import utc_now
 
 Funded = Callable[..., AccountInfo]
@@ -79,3 +81,23 @@ def test_racing_starts_and_ends_leave_nothing_open(
     assert registry.active(account) == 0
     registry.started(account, "job-after")
     assert registry.active(account) == 1
+
+
+def test_after_a_cancel_no_image_of_the_job_starts_and_started_ones_go_on(
+    engine: sqlalchemy.Engine, funded_account: Funded
+) -> None:
+    registry, ledger = JobRegistry(engine), CreditLedger(engine)
+    account = funded_account().id
+    registry.started(account, "job")
+    registry.started(account, "other-job")
+    ledger.reserve(job_id="job", account_id=account, index=1)
+
+    registry.cancel_requested("job")
+
+    with pytest.raises(JobCanceled):
+        ledger.reserve(job_id="job", account_id=account, index=2)
+    retried = ledger.reserve(job_id="job", account_id=account, index=1)  # a retried attempt
+    assert retried.state is ReservationState.HELD
+    assert [r.index for r in ledger.job_reservations("job")] == [1]
+    assert ledger.summary(account).held == 1  # the refused image took no credit
+    ledger.reserve(job_id="other-job", account_id=account, index=1)  # other jobs unaffected

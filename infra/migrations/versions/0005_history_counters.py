@@ -5,7 +5,8 @@
 - ix_credit_reservations_state_updated for the sweep's "held since before a cutoff", over the
   held rows only (the credits in flight).
 - job_registry: the jobs the API started and whether they ended, for the plan's limit on active
-  jobs; partial index over the open rows. Jobs started before this revision are not in it.
+  jobs, and whether a cancel stopped its images from starting; partial index over the open
+  rows. Jobs started before this revision are not in it.
 
 Revision ID: 0005_history_counters
 Revises: 0004_assets_brand_kits
@@ -57,6 +58,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(40), sa.ForeignKey("accounts.id"), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("canceled_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index(
         "ix_job_registry_active",
