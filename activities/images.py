@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 
 from temporalio import activity
@@ -16,6 +17,8 @@ from domain.outputs import OUTPUT_FORMATS
 from infra.ledger import CreditLedger, JobCanceled, ReservationState
 from infra.storage import ImageStore
 from rendering import BrandStyle, CreativeSpec, UnrenderableClaim
+
+log = logging.getLogger(__name__)
 
 Renderer = Callable[[CreativeSpec], bytes]
 
@@ -39,6 +42,14 @@ class ImageActivities:
     @activity.defn(name=PRODUCE_IMAGE, no_thread_cancel_exception=True)
     def produce_image(self, task: ImageTask) -> ImageProduced:
         """Reserve the image's credit, render it, upload it and capture the credit."""
+        # Which worker is on which image, and how often it was retried: a local activity shows
+        # in the job's history only once it has ended.
+        log.info(
+            "producing image %d of job %s (attempt %d)",
+            task.index,
+            task.job_id,
+            activity.info().attempt,
+        )
         try:
             reservation = self._ledger.reserve(
                 job_id=task.job_id, account_id=task.account_id, index=task.index

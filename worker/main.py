@@ -96,7 +96,10 @@ def build_worker(
         max_concurrent_local_activities=max_concurrent_activities,
         workflow_runner=WORKFLOW_RUNNER,
         interceptors=[LogContextInterceptor()],
-        # On SIGTERM, in-flight images get this long to finish before they are handed back.
+        # On SIGTERM, running activities get this long before they are told to cancel. Images
+        # are local activities that ignore a cancel once begun (activities/images.py): they are
+        # never cut off, and the worker exits once the job tasks it holds are done, including
+        # the images those jobs start after the SIGTERM (tests/deploy/test_many_workers.py).
         graceful_shutdown_timeout=timedelta(seconds=20),
     )
 

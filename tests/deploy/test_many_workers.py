@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,12 +26,12 @@ from typing import IO
 import psycopg
 import pytest
 import sqlalchemy
-from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.temporal_orchestrator import TemporalJobOrchestrator
-from domain.jobs import GenerateRequest, JobStatus, JobView, job_workflow_id
+from domain.contract import PRODUCE_IMAGE
+from domain.jobs import GenerateRequest, ImageProduced, JobStatus, JobView, job_workflow_id
 from infra.accounts import AccountService
 from infra.db import create_db_engine, migrate
 from infra.image_stores import build_image_store
@@ -44,13 +46,17 @@ pytestmark = pytest.mark.postgres
 
 JOBS = 8
 IMAGES_PER_JOB = 3
-# worker/main.py build_worker: in-flight images get this long after SIGTERM.
+# worker/main.py build_worker: a stopping worker's deadline, as a deploy would allow it.
 GRACEFUL_SHUTDOWN_SECONDS = 20
 WORKER_SLOTS = 2  # few slots per worker, so a batch cannot fit on one of them
 START_TIMEOUT_SECONDS = 60.0
 JOB_TIMEOUT_SECONDS = 180.0
 READY_LINE = "worker polling task queue"
 SHUTDOWN_LINE = "worker shutting down"
+# activities/images.py logs this as an image's attempt begins, before it reserves the credit.
+IMAGE_STARTED = re.compile(r"producing image (?P<index>\d+) of job (?P<job_id>\S+) ")
+# The name the SDK gives the marker that records a local activity's result in a history.
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
 
 
 class WorkerProcess:
@@ -237,43 +243,47 @@ async def finished_views(
 
 async def completers(
     client: Client, account_id: str, job_ids: list[str]
-) -> dict[tuple[str, str], str]:
-    """(job id, activity id) -> identity of the worker that completed that image activity."""
-    completed_by: dict[tuple[str, str], str] = {}
+) -> dict[tuple[str, int], str]:
+    """(job id, image index) -> identity of the worker that produced that image.
+
+    An image is a local activity: the worker that ran it records its result as a marker in the
+    completion of the workflow task it holds, so the marker follows that worker's
+    WorkflowTaskCompleted event (which names it) in the job's history.
+    """
+    produced_by: dict[tuple[str, int], str] = {}
     for job_id in job_ids:
         history = await client.get_workflow_handle(
             job_workflow_id(account_id, job_id)
         ).fetch_history()
-        scheduled: dict[int, str] = {}
+        task_completed_by = ""
         for event in history.events:
-            if event.HasField("activity_task_scheduled_event_attributes"):
-                scheduled[event.event_id] = (
-                    event.activity_task_scheduled_event_attributes.activity_id
-                )
-            if event.HasField("activity_task_completed_event_attributes"):
-                attributes = event.activity_task_completed_event_attributes
-                activity_id = scheduled[attributes.scheduled_event_id]
-                completed_by[(job_id, activity_id)] = attributes.identity
-    return completed_by
+            if event.HasField("workflow_task_completed_event_attributes"):
+                task_completed_by = event.workflow_task_completed_event_attributes.identity
+            if not event.HasField("marker_recorded_event_attributes"):
+                continue
+            marker = event.marker_recorded_event_attributes
+            if marker.marker_name != LOCAL_ACTIVITY_MARKER:
+                continue
+            (data,) = marker.details["data"].payloads
+            if json.loads(data.data)["activity_type"] != PRODUCE_IMAGE:
+                continue
+            (produced,) = await client.data_converter.decode(
+                marker.details["result"].payloads, [ImageProduced]
+            )
+            produced_by[(job_id, produced.index)] = task_completed_by
+    return produced_by
 
 
-async def image_started_on(
-    client: Client, account_id: str, job_ids: list[str], worker: WorkerProcess
-) -> tuple[str, str]:
-    """Wait until `worker` runs an image activity; its (job id, activity id)."""
+async def image_started_on(worker: WorkerProcess) -> tuple[str, int]:
+    """Wait until `worker` logs that it starts an image; its (job id, image index)."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        for job_id in job_ids:
-            description = await client.get_workflow_handle(
-                job_workflow_id(account_id, job_id)
-            ).describe()
-            for pending in description.raw_description.pending_activities:
-                if (
-                    pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
-                    and pending.last_worker_identity == worker.identity
-                ):
-                    return job_id, pending.activity_id
-        await asyncio.sleep(0.2)
+        started = IMAGE_STARTED.search(worker.log_text())
+        if started is not None:
+            return started["job_id"], int(started["index"])
+        if not worker.running:
+            break
+        await asyncio.sleep(0.1)
     raise AssertionError(f"{worker.name} never started an image\n{log_tail(worker.log_path)}")
 
 
@@ -282,10 +292,12 @@ def credits_locked(database_url: str, account_id: str) -> Iterator[None]:
     """Hold the account's row lock: images that start now wait to reserve their credit.
 
     This keeps images in flight for as long as the test needs, without relying on how long
-    a render takes.
+    a render takes. NO KEY UPDATE blocks the reservation's debit of the account row, but not
+    the rows that only refer to the account (a job's registry entry, its reservations), so jobs
+    can still be submitted meanwhile.
     """
     with psycopg.connect(database_url) as connection:
-        connection.execute("SELECT id FROM accounts WHERE id = %s FOR UPDATE", (account_id,))
+        connection.execute("SELECT id FROM accounts WHERE id = %s FOR NO KEY UPDATE", (account_id,))
         yield
         connection.rollback()
 
@@ -315,8 +327,9 @@ async def test_workers_share_a_batch_and_charge_every_credit_once(
     views = await finished_views(temporal_client, engine, task_queue, account_id, job_ids)
 
     assert_charged_once(engine, account_id, views, store)
-    images_by = set((await completers(temporal_client, account_id, job_ids)).values())
-    assert images_by == {worker.identity for worker in workers}  # both took part
+    produced_by = await completers(temporal_client, account_id, job_ids)
+    assert len(produced_by) == JOBS * IMAGES_PER_JOB
+    assert set(produced_by.values()) == {worker.identity for worker in workers}  # both took part
 
 
 async def test_a_worker_stopped_mid_batch_finishes_its_images_and_exits_cleanly(
@@ -332,7 +345,7 @@ async def test_a_worker_stopped_mid_batch_finishes_its_images_and_exits_cleanly(
 
     with credits_locked(database_url, account_id):
         job_ids = await submit_batch(temporal_client, engine, task_queue, account_id)
-        in_flight = await image_started_on(temporal_client, account_id, job_ids, stopping)
+        in_flight = await image_started_on(stopping)
         stopping.terminate()
         signalled_at = time.monotonic()
         await stopping.wait_for_log(SHUTDOWN_LINE)
@@ -343,7 +356,12 @@ async def test_a_worker_stopped_mid_batch_finishes_its_images_and_exits_cleanly(
 
     assert exit_code == 0, log_tail(stopping.log_path)
     assert stopped_after < GRACEFUL_SHUTDOWN_SECONDS
-    completed_by = await completers(temporal_client, account_id, job_ids)
-    assert completed_by[in_flight] == stopping.identity  # finished, not abandoned
-    assert staying.identity in completed_by.values()
+    produced_by = await completers(temporal_client, account_id, job_ids)
+    # Finished by the worker that was producing it, not abandoned and produced again elsewhere.
+    # (A local activity's job stays with its worker: a stopping worker also produces the images
+    # its jobs start after the SIGTERM, within the same graceful shutdown.)
+    assert produced_by[in_flight] == stopping.identity
+    job_id, index = in_flight
+    assert f"producing image {index} of job {job_id} " not in staying.log_text()
+    assert staying.identity in produced_by.values()
     assert_charged_once(engine, account_id, views, store)
