@@ -9,12 +9,13 @@ take the same path (and time) to the same NotFound. Per read, in order:
   the ledger proves, image by image, with the job's facts (formats, createdAt, metadata) read
   once from its workflow. No query: images run as local activities inside one workflow task,
   and a query waits for that task to end (up to the whole job), so a poll would hang;
-- otherwise ONE `status` query that Temporal rejects without asking a worker when the
-  workflow is closed (NOT_OPEN): closed jobs are answered from their result (a query on a
-  closed workflow would replay its whole history on a worker), running jobs the registry does
-  not know (started before it existed) by the query;
-- a running job no worker answers within QUERY_TIMEOUT: the ledger's last known view;
+- otherwise ONE describe: running (its registry row not written yet), the same ledger view;
+  closed, the result (never a query on a closed workflow: it would replay its whole history);
 - a closed job that left no result (terminated, timed out): the ledger's view, ended.
+
+Jobs under the old ID (they run regular activities) are read by ONE `status` query that
+Temporal rejects without asking a worker once they have closed (NOT_OPEN); a running one no
+worker answers within QUERY_TIMEOUT gets the ledger's last known view.
 
 A running job's view says which images are stored and charged and which gave their credit back;
 each failure's own reason, and failures that never held a credit, come with the workflow's
@@ -124,10 +125,10 @@ class JobReader:
             running = await self._running(account_id, job_id)
             if running is not None:
                 return running
-        try:
-            return await self._read(account_id, self.handle(account_id, job_id))
-        except WorkflowNotFound:
-            pass
+        handle = self.handle(account_id, job_id)
+        description = await self._describe(handle)
+        if description is not None:
+            return await self._from_description(account_id, job_id, handle, description)
         legacy = await self._legacy(account_id, job_id)
         return await self._read(account_id, legacy.handle, legacy.description)
 
@@ -169,7 +170,10 @@ class JobReader:
 
     async def view_of(self, account_id: str, found: FoundJob) -> JobView:
         """The view of a job already found (so without describing it again)."""
-        return await self._read(account_id, found.handle, found.description)
+        job_id = job_id_of_workflow(found.handle.id)
+        if found.handle.id == legacy_job_workflow_id(job_id):
+            return await self._read(account_id, found.handle, found.description)
+        return await self._from_description(account_id, job_id, found.handle, found.description)
 
     def handle(self, account_id: str, job_id: str) -> JobHandle:
         return self._client.get_workflow_handle_for(
@@ -196,12 +200,39 @@ class JobReader:
             return False
         return await run_in_threadpool(self._registry.is_running, account_id, job_id)
 
-    async def _running(self, account_id: str, job_id: str) -> JobView | None:
+    async def _from_description(
+        self,
+        account_id: str,
+        job_id: str,
+        handle: JobHandle,
+        description: WorkflowExecutionDescription,
+    ) -> JobView:
+        """A job the registry does not show running (its row not written yet, or ended): what
+        its description says, without a query that would wait for a busy workflow task."""
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            running = await self._running(account_id, job_id, description)
+            assert running is not None
+            return running
+        if description.status != WorkflowExecutionStatus.COMPLETED:
+            return await self._last_known(handle)
+        try:
+            async with temporal_errors():
+                result = await handle.result(rpc_timeout=self._call_timeout)
+        except WorkflowFailureError:  # reset or continued into a run that failed
+            return await self._last_known(handle)
+        return await self._closed_with(account_id, handle, result, description)
+
+    async def _running(
+        self,
+        account_id: str,
+        job_id: str,
+        description: WorkflowExecutionDescription | None = None,
+    ) -> JobView | None:
         """A running job as the ledger shows it; None if its workflow has closed meanwhile
         (terminated, or on a path without the last step that ends it in the registry)."""
         facts = self._facts.get((account_id, job_id))
         if facts is None:
-            description = await self._describe(self.handle(account_id, job_id))
+            description = description or await self._describe(self.handle(account_id, job_id))
             if description is None or description.status != WorkflowExecutionStatus.RUNNING:
                 return None
             memo = await description.memo()
