@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,7 +60,7 @@ from domain.jobs import (
     legacy_job_workflow_id,
 )
 from infra.job_registry import JobRegistry
-from infra.ledger import CreditLedger
+from infra.ledger import CreditLedger, Reservation, ReservationState
 from workflows.generate_creatives import GenerateCreativesWorkflow
 from workflows.search_attributes import ACCOUNT_ID
 
@@ -70,6 +71,9 @@ QUERY_TIMEOUT = timedelta(seconds=2)
 CLOSED_RESULTS_CACHED = 1_000
 # Facts of running jobs (a few hundred bytes each): more than run at once.
 RUNNING_FACTS_CACHED = 1_000
+# A job whose registry row no worker ends (older workers, a terminated workflow) still shows
+# closed within this long: its running view asks the workflow again at most this often.
+RECHECK_SECONDS = 2.0
 
 JobHandle = WorkflowHandle[GenerateCreativesWorkflow, JobView]
 
@@ -83,6 +87,17 @@ class JobFacts:
     metadata: dict[str, str]
     claim: str
     language: str
+
+
+async def _facts_of(description: WorkflowExecutionDescription) -> JobFacts:
+    memo = await description.memo()
+    return JobFacts(
+        formats=list(memo.get("formats", [])),
+        created_at=description.start_time,
+        metadata=dict(memo.get("metadata") or {}),
+        claim=str(memo.get("claim", "")),
+        language=str(memo.get("language", "")),
+    )
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,7 @@ class JobReader:
         # Closed jobs never change: keep their views to spare Temporal the reads.
         self._closed: OrderedDict[tuple[str, str], JobView] = OrderedDict()
         self._facts: OrderedDict[tuple[str, str], JobFacts] = OrderedDict()
+        self._checked: dict[tuple[str, str], float] = {}  # when each was last described
 
     async def read(self, account_id: str, job_id: str) -> JobView:
         """The job's view now. Raises NotFound for unknown ids and other accounts' jobs."""
@@ -229,24 +245,22 @@ class JobReader:
         description: WorkflowExecutionDescription | None = None,
     ) -> JobView | None:
         """A running job as the ledger shows it; None if its workflow has closed meanwhile
-        (terminated, or on a path without the last step that ends it in the registry)."""
-        facts = self._facts.get((account_id, job_id))
-        if facts is None:
+        (terminated, or on a path without the last step that ends it in the registry: its
+        workflow is asked again once its images are settled, and every RECHECK_SECONDS)."""
+        key = (account_id, job_id)
+        facts = self._facts.get(key)
+        reservations = await run_in_threadpool(self._ledger.job_reservations, job_id)
+        if facts is None or (description is None and self._recheck(key, facts, reservations)):
             description = description or await self._describe(self.handle(account_id, job_id))
             if description is None or description.status != WorkflowExecutionStatus.RUNNING:
+                self._facts.pop(key, None)
+                self._checked.pop(key, None)
                 return None
-            memo = await description.memo()
-            facts = JobFacts(
-                formats=list(memo.get("formats", [])),
-                created_at=description.start_time,
-                metadata=dict(memo.get("metadata") or {}),
-                claim=str(memo.get("claim", "")),
-                language=str(memo.get("language", "")),
-            )
-            self._facts[(account_id, job_id)] = facts
+            facts = facts or await _facts_of(description)
+            self._facts[key] = facts
+            self._checked[key] = time.monotonic()
             while len(self._facts) > RUNNING_FACTS_CACHED:
-                self._facts.popitem(last=False)
-        reservations = await run_in_threadpool(self._ledger.job_reservations, job_id)
+                self._checked.pop(self._facts.popitem(last=False)[0], None)
         view = view_from_ledger(job_id, facts.formats, reservations, ended=False)
         return dataclasses.replace(
             view,
@@ -255,6 +269,16 @@ class JobReader:
             claim=facts.claim,
             language=facts.language,
         )
+
+    def _recheck(
+        self, key: tuple[str, str], facts: JobFacts, reservations: list[Reservation]
+    ) -> bool:
+        """Whether to ask the workflow if it still runs: its images are all settled (it is
+        ending), or it was last asked RECHECK_SECONDS ago."""
+        settled = len(reservations) == len(facts.formats) and all(
+            reservation.state is not ReservationState.HELD for reservation in reservations
+        )
+        return settled or time.monotonic() - self._checked.get(key, 0.0) > RECHECK_SECONDS
 
     async def _read(
         self,
@@ -370,6 +394,7 @@ class JobReader:
 
     def _remember(self, account_id: str, view: JobView) -> None:
         self._facts.pop((account_id, view.job_id), None)
+        self._checked.pop((account_id, view.job_id), None)
         self._closed[(account_id, view.job_id)] = view
         while len(self._closed) > CLOSED_RESULTS_CACHED:
             self._closed.popitem(last=False)
