@@ -88,6 +88,15 @@ class JobFacts:
     claim: str
     language: str
 
+    def shown_on(self, view: JobView) -> JobView:
+        return dataclasses.replace(
+            view,
+            created_at=self.created_at,
+            metadata=self.metadata,
+            claim=self.claim,
+            language=self.language,
+        )
+
 
 async def _facts_of(description: WorkflowExecutionDescription) -> JobFacts:
     memo = await description.memo()
@@ -141,12 +150,10 @@ class JobReader:
             running = await self._running(account_id, job_id)
             if running is not None:
                 return running
-        handle = self.handle(account_id, job_id)
-        description = await self._describe(handle)
-        if description is not None:
-            return await self._from_description(account_id, job_id, handle, description)
-        legacy = await self._legacy(account_id, job_id)
-        return await self._read(account_id, legacy.handle, legacy.description)
+        found = await self.find(account_id, job_id)
+        if found is None:
+            raise NotFound("no such job")
+        return await self.view_of(account_id, found)
 
     async def wait(self, account_id: str, job_id: str, seconds: float) -> JobView:
         """The job once it ends, or after `seconds` as it stands then. Raises NotFound."""
@@ -229,8 +236,18 @@ class JobReader:
             running = await self._running(account_id, job_id, description)
             assert running is not None
             return running
-        if description.status != WorkflowExecutionStatus.COMPLETED:
-            return await self._last_known(handle)
+        return await self._closed_job(account_id, handle, description.status, description)
+
+    async def _closed_job(
+        self,
+        account_id: str,
+        handle: JobHandle,
+        status: WorkflowExecutionStatus | None,
+        description: WorkflowExecutionDescription | None = None,
+    ) -> JobView:
+        """A closed job: its result (then cached), or the ledger's view if it left none."""
+        if status != WorkflowExecutionStatus.COMPLETED:
+            return await self._last_known(handle, description)
         try:
             async with temporal_errors():
                 result = await handle.result(rpc_timeout=self._call_timeout)
@@ -261,14 +278,7 @@ class JobReader:
             self._checked[key] = time.monotonic()
             while len(self._facts) > RUNNING_FACTS_CACHED:
                 self._checked.pop(self._facts.popitem(last=False)[0], None)
-        view = view_from_ledger(job_id, facts.formats, reservations, ended=False)
-        return dataclasses.replace(
-            view,
-            created_at=facts.created_at,
-            metadata=facts.metadata,
-            claim=facts.claim,
-            language=facts.language,
-        )
+        return facts.shown_on(view_from_ledger(job_id, facts.formats, reservations, ended=False))
 
     def _recheck(
         self, key: tuple[str, str], facts: JobFacts, reservations: list[Reservation]
@@ -290,14 +300,7 @@ class JobReader:
         try:
             view = await self._query(handle)
         except WorkflowQueryRejectedError as rejected:
-            if rejected.status != WorkflowExecutionStatus.COMPLETED:
-                return await self._last_known(handle)
-            try:
-                async with temporal_errors():
-                    result = await handle.result(rpc_timeout=self._call_timeout)
-            except WorkflowFailureError:  # reset or continued into a run that failed
-                return await self._last_known(handle)
-            return await self._closed_with(account_id, handle, result, description)
+            return await self._closed_job(account_id, handle, rejected.status)
         if view is None:
             return await self._last_known(handle)
         view = await self._complete(handle, view, description)
@@ -344,15 +347,8 @@ class JobReader:
         to the reader: a describe fills them in."""
         if view.created_at is not None:
             return view
-        description = description or await self._described(handle)
-        memo = await description.memo()
-        return dataclasses.replace(
-            view,
-            created_at=description.start_time,
-            metadata=dict(memo.get("metadata") or {}),
-            claim=str(memo.get("claim", "")),
-            language=str(memo.get("language", "")),
-        )
+        facts = await _facts_of(description or await self._described(handle))
+        return facts.shown_on(view)
 
     async def _queued_until_an_image_starts(self, view: JobView) -> JobView:
         """The workflow counts itself processing once it dispatches images, but an image has
@@ -365,9 +361,14 @@ class JobReader:
             view.status = JobStatus.QUEUED
         return view
 
-    async def _last_known(self, handle: JobHandle) -> JobView:
-        """What the ledger proves, for a job whose workflow cannot answer or left no result."""
-        description = await self._described(handle)  # fresh: it may have closed meanwhile
+    async def _last_known(
+        self, handle: JobHandle, closed: WorkflowExecutionDescription | None = None
+    ) -> JobView:
+        """What the ledger proves, for a job whose workflow cannot answer or left no result.
+
+        `closed`: a description that already shows the workflow closed (it stays so); any
+        other is asked again, fresh: the workflow may have closed meanwhile."""
+        description = closed or await self._described(handle)
         memo = await description.memo()
         job_id = job_id_of_workflow(description.id)
         reservations = await run_in_threadpool(self._ledger.job_reservations, job_id)
