@@ -42,6 +42,15 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlalchemy.Engi
     db_engine.dispose()
 
 
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[sqlalchemy.Engine]:
+    """A migrated SQLite database of this test's own (for tests that run real workflows)."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'own.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def accounts(engine: sqlalchemy.Engine) -> AccountService:
     return AccountService(engine)

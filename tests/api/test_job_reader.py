@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,6 @@ from domain.jobs import (
     legacy_job_workflow_id,
 )
 from infra.accounts import AccountService
-from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.signing import UrlSigner
@@ -78,14 +77,6 @@ class Stack:
         done = await self.http.get(f"/api/v1/jobs/{job_id}?wait=30", headers=headers)
         assert done.json()["status"] == "completed", done.text
         return job_id
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlalchemy.Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'reader.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ step, so its slot comes back when the credit sweep finds it closed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +25,6 @@ from api.app import create_app
 from api.temporal_orchestrator import TemporalJobOrchestrator, job_id_for
 from domain.jobs import job_workflow_id
 from infra.accounts import AccountService
-from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger
 from infra.settings import Settings
 from infra.signing import UrlSigner
@@ -80,14 +79,6 @@ class Stack:
         account_id = self.started.pop(job_id)
         handle = self.client.get_workflow_handle(job_workflow_id(account_id, job_id))
         await handle.terminate("test over")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlalchemy.Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'limits.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,6 @@ from activities.images import ImageActivities
 from api.app import create_app
 from api.temporal_orchestrator import TemporalJobOrchestrator
 from infra.accounts import AccountService
-from infra.db import create_db_engine, migrate
 from infra.ledger import CreditLedger, ReservationState
 from infra.settings import Settings
 from infra.signing import UrlSigner
@@ -70,14 +69,6 @@ class Stack:
     headers: dict[str, str]
     queries: list[str]
     second_image_may_finish: threading.Event
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlalchemy.Engine]:
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'running.db'}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
