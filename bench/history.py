@@ -244,19 +244,26 @@ def run_database(kind: str, images: int, calls: int, slow_calls: int) -> dict[st
     return {"seed_seconds": round(seeded, 1), "empty": empty, "history": history}
 
 
-def report(results: dict[str, Any], images: int) -> str:
+def both_ways_table(results: dict[str, Any], images: int, label: str, width: int) -> list[str]:
+    """Each row's p50 / p99 per database, with no history and with `images` past images."""
     kinds = list(results)
-    header = f"{'operation (ms, p50 / p99)':40}" + "".join(
+    header = f"{label + ' (ms, p50 / p99)':{width}}" + "".join(
         f"{kind + ' empty':>20}{kind + f' {images:,}':>22}" for kind in kinds
     )
     lines = [header, "-" * len(header)]
-    for operation in results[kinds[0]]["empty"]:
-        row = f"{operation:40}"
+    for row_name in results[kinds[0]]["empty"]:
+        row = f"{row_name:{width}}"
         for kind in kinds:
-            for phase, width in (("empty", 20), ("history", 22)):
-                figure = results[kind][phase][operation]
-                row += f"{figure['p50']:>{width - 10}.2f} / {figure['p99']:7.2f}"
+            for phase, column in (("empty", 20), ("history", 22)):
+                figure = results[kind][phase][row_name]
+                row += f"{figure['p50']:>{column - 10}.2f} / {figure['p99']:7.2f}"
         lines.append(row)
+    return lines
+
+
+def report(results: dict[str, Any], images: int) -> str:
+    kinds = list(results)
+    lines = both_ways_table(results, images, "operation", 40)
     seeds = ", ".join(f"{kind} {results[kind]['seed_seconds']} s" for kind in kinds)
     lines.append(f"seeding {images:,} images took {seeds}")
     return "\n".join(lines)

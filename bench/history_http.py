@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from bench.history import scratch_database, seed_history
+from bench.history import both_ways_table, scratch_database, seed_history
 from bench.stack import BenchStack
 from bench.window import publish
 from infra.accounts import AccountService
@@ -108,19 +108,7 @@ def run_database(kind: str, images: int, calls: int) -> dict[str, Any]:
 
 
 def report(results: dict[str, Any], images: int) -> str:
-    kinds = list(results)
-    header = f"{'endpoint (ms, p50 / p99)':24}" + "".join(
-        f"{kind + ' empty':>20}{kind + f' {images:,}':>22}" for kind in kinds
-    )
-    lines = [header, "-" * len(header)]
-    for endpoint in results[kinds[0]]["empty"]:
-        row = f"{endpoint:24}"
-        for kind in kinds:
-            for phase, width in (("empty", 20), ("history", 22)):
-                figure = results[kind][phase][endpoint]
-                row += f"{figure['p50']:>{width - 10}.2f} / {figure['p99']:7.2f}"
-        lines.append(row)
-    return "\n".join(lines)
+    return "\n".join(both_ways_table(results, images, "endpoint", 24))
 
 
 def main(argv: list[str] | None = None) -> int:
